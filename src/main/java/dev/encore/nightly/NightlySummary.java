@@ -1,0 +1,73 @@
+package dev.encore.nightly;
+
+import dev.encore.ingest.ArrivalPartitions;
+import dev.encore.ingest.InputPartition;
+import dev.encore.publish.RunStats;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/**
+ * What a nightly run did, for the scheduler's log and for tests.
+ *
+ * @param date the run's arrival day
+ * @param runId unique id of the run, also in every partition's run metadata
+ * @param input partitions read and days skipped
+ * @param counts the run's exact counts, see {@link RunStats}
+ * @param published partitions made visible, as dataset/dt=YYYY-MM-DD
+ * @param wallTime from start to the last partition published
+ * @param runner the Beam runner used
+ */
+public record NightlySummary(
+    LocalDate date,
+    String runId,
+    ArrivalPartitions.Found input,
+    Map<String, Long> counts,
+    List<String> published,
+    Duration wallTime,
+    String runner) {
+
+  /** Total of an input count over every partition read. */
+  public long total(String name) {
+    return RunStats.totalInput(counts, name);
+  }
+
+  /** Rows written per partition of a dataset: dt → rows. */
+  public Map<String, Long> rows(String dataset) {
+    return RunStats.forOutput(counts, dataset);
+  }
+
+  /** A few lines for people: partitions read, what became of the plays, what was written, how long it took. */
+  public String render() {
+    StringBuilder s = new StringBuilder();
+    s.append(String.format(
+        "encore nightly %s: done in %.1f s on %s (run %s)%n",
+        date, wallTime.toMillis() / 1000.0, runner, runId));
+    List<InputPartition> parts = input.partitions();
+    s.append(String.format(
+        "  input partitions read: %d%s%s%n",
+        parts.size(),
+        parts.isEmpty() ? "" : " (" + parts.get(0).day() + " .. " + parts.get(parts.size() - 1).day() + ")",
+        input.skipped().isEmpty()
+            ? ""
+            : ", skipped: " + input.skipped().stream()
+                .map(k -> k.day() + " " + k.why()).collect(Collectors.joining(", "))));
+    s.append(String.format(
+        "  records read: %d; accepted %d, rejected %d, private %d, duplicate %d%n",
+        total(RunStats.RECORDS), total(RunStats.ACCEPTED), total(RunStats.REJECTED),
+        total(RunStats.PRIVATE), total(RunStats.DUPLICATES)));
+    Map<String, Long> today = RunStats.forInput(counts, date.toString());
+    s.append(String.format("  arrival %s: %s%n", date, today.isEmpty() ? "not read" : today));
+    Map<String, Long> sessions = rows(NightlyJob.SESSIONS);
+    s.append(String.format(
+        "  sessions written: %d in %s%n",
+        sessions.values().stream().mapToLong(Long::longValue).sum(), sessions));
+    s.append(String.format(
+        "  rejected written: %d in dt=%s%n",
+        rows(NightlyJob.REJECTED).getOrDefault(date.toString(), 0L), date));
+    s.append(String.format("  published: %s", published));
+    return s.toString();
+  }
+}

@@ -1,0 +1,101 @@
+package dev.encore.publish;
+
+import dev.encore.EncoreException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.stream.Stream;
+
+/**
+ * Encore's output root: refused before anything is written when it overlaps the input or already holds files
+ * Encore did not write. Encore marks a root it owns with {@code _encore/ROOT}; staging, trash and run records
+ * live under {@code _encore/} too, on the same file system, so publishing is a rename.
+ */
+public final class OutputRoot {
+  /** Encore's private folder inside the output root. */
+  public static final String PRIVATE_DIR = "_encore";
+  private static final String MARKER = "ROOT";
+
+  private final Path root;
+
+  private OutputRoot(Path root) {
+    this.root = root;
+  }
+
+  /** Checks {@code output} against {@code logs} and claims it for Encore. */
+  public static OutputRoot claim(Path output, Path logs) {
+    Path out = output.toAbsolutePath().normalize();
+    Path in = logs.toAbsolutePath().normalize();
+    if (out.startsWith(in) || in.startsWith(out)) {
+      throw new EncoreException(
+          EncoreException.OUTPUT,
+          "Output root " + out + " overlaps the logs " + in + ". Choose an output folder outside the input"
+              + " (and the input outside the output).");
+    }
+    Path marker = out.resolve(PRIVATE_DIR).resolve(MARKER);
+    try {
+      if (Files.exists(out) && !Files.exists(marker) && !isEmptyDir(out)) {
+        throw new EncoreException(
+            EncoreException.OUTPUT,
+            "Output root " + out + " is not empty and was not written by Encore (no " + PRIVATE_DIR + "/"
+                + MARKER + "). Encore refuses to write there; choose an empty or new folder.");
+      }
+      Files.createDirectories(marker.getParent());
+      if (!Files.exists(marker)) {
+        Files.writeString(marker, "This folder is an Encore output root.\n");
+      }
+    } catch (IOException e) {
+      throw new EncoreException(EncoreException.OUTPUT, "Cannot use output root " + out + ": " + e, e);
+    }
+    return new OutputRoot(out);
+  }
+
+  public Path path() {
+    return root;
+  }
+
+  /** A fresh staging folder for one run. */
+  public Path staging(String runId) {
+    return root.resolve(PRIVATE_DIR).resolve("staging").resolve(runId);
+  }
+
+  /** Where a run moves the partitions it replaces, until the new ones are in place. */
+  public Path trash(String runId) {
+    return root.resolve(PRIVATE_DIR).resolve("trash").resolve(runId);
+  }
+
+  /** The published folder of one partition. */
+  public Path partition(String dataset, String dt) {
+    return root.resolve(dataset).resolve("dt=" + dt);
+  }
+
+  private static boolean isEmptyDir(Path dir) throws IOException {
+    if (!Files.isDirectory(dir)) {
+      return false;
+    }
+    try (Stream<Path> entries = Files.list(dir)) {
+      return entries.findAny().isEmpty();
+    }
+  }
+
+  /** Deletes a folder tree of Encore's own (staging or trash). */
+  public static void deleteTree(Path dir) {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (Stream<Path> paths = Files.walk(dir)) {
+      paths.sorted(java.util.Comparator.reverseOrder()).forEach(OutputRoot::deleteOne);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static void deleteOne(Path p) {
+    try {
+      Files.delete(p);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}

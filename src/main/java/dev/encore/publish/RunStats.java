@@ -1,0 +1,68 @@
+package dev.encore.publish;
+
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Names of the exact counts a run computes as data (not as best-effort metrics) and reads back after the pipeline
+ * for the summary and the run metadata. Keys look like {@code input/2024-01-05/accepted} or
+ * {@code output/sessions/2024-01-04/rows}.
+ */
+public final class RunStats {
+  public static final String RECORDS = "records";
+  public static final String FILES = "files";
+  public static final String ACCEPTED = "accepted";
+  public static final String PRIVATE = "private";
+  public static final String DUPLICATES = "duplicates";
+  /** Prefix of per-reason rejection counts: {@code rejected/<reason>}. */
+  public static final String REJECTED = "rejected";
+  public static final String ROWS = "rows";
+
+  private RunStats() {}
+
+  /** Key of a count about the arrival partition {@code dt}. */
+  public static String inputKey(String dt, String name) {
+    return "input/" + dt + "/" + name;
+  }
+
+  /** Key of the row count of an output partition. */
+  public static String outputKey(String dataset, String dt) {
+    return "output/" + dataset + "/" + dt + "/" + ROWS;
+  }
+
+  /** The counts of one arrival partition, from all run counts: name → count. */
+  public static Map<String, Long> forInput(Map<String, Long> all, String dt) {
+    return withPrefix(all, "input/" + dt + "/");
+  }
+
+  /** Row counts of one dataset's partitions: dt → rows. */
+  public static Map<String, Long> forOutput(Map<String, Long> all, String dataset) {
+    Map<String, Long> rows = new TreeMap<>();
+    withPrefix(all, "output/" + dataset + "/")
+        .forEach((k, v) -> rows.put(k.substring(0, k.length() - ROWS.length() - 1), v));
+    return rows;
+  }
+
+  /** Sum of a count name over every arrival partition (names under rejected/ sum per prefix). */
+  public static long totalInput(Map<String, Long> all, String name) {
+    long total = 0;
+    for (Map.Entry<String, Long> e : all.entrySet()) {
+      String k = e.getKey();
+      if (k.startsWith("input/") && (k.endsWith("/" + name) || k.contains("/" + name + "/"))) {
+        total += e.getValue();
+      }
+    }
+    return total;
+  }
+
+  private static Map<String, Long> withPrefix(Map<String, Long> all, String prefix) {
+    Map<String, Long> out = new TreeMap<>();
+    all.forEach(
+        (k, v) -> {
+          if (k.startsWith(prefix)) {
+            out.put(k.substring(prefix.length()), v);
+          }
+        });
+    return out;
+  }
+}
