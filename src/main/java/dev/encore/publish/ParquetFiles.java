@@ -1,46 +1,115 @@
 package dev.encore.publish;
 
 import java.io.IOException;
-import java.nio.channels.WritableByteChannel;
-import org.apache.avro.Schema;
-import org.apache.avro.generic.GenericRecord;
+import java.io.OutputStream;
+import java.nio.channels.Channels;
 import org.apache.avro.specific.SpecificData;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.beam.sdk.io.FileSystems;
 import org.apache.beam.sdk.io.fs.ResourceId;
-import org.apache.beam.sdk.io.parquet.ParquetIO;
 import org.apache.beam.sdk.util.MimeTypes;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.parquet.avro.AvroParquetWriter;
+import org.apache.parquet.avro.AvroWriteSupport;
+import org.apache.parquet.hadoop.ParquetFileWriter;
+import org.apache.parquet.hadoop.ParquetWriter;
 import org.apache.parquet.hadoop.metadata.CompressionCodecName;
+import org.apache.parquet.io.OutputFile;
+import org.apache.parquet.io.PositionOutputStream;
 
-/** Writes one Parquet file of Avro records, the way every Encore dataset is written. */
+/**
+ * Writes one Parquet file of Avro records, the way every Encore dataset is written: parquet-avro with the record
+ * class's own data model, so logical types (timestamp-millis, date) become real Parquet logical types, and the
+ * standard 3-level LIST structure. (ParquetIO's sink re-creates the data model from its class and so loses the
+ * generated classes' logical-type conversions; this writes through Beam's file systems the same way it does.)
+ */
 public final class ParquetFiles {
   private ParquetFiles() {}
 
   /**
    * Writes {@code records}, in the order given, to a new Parquet file at {@code path} (any Beam file system).
-   * Logical types (timestamp-millis, date) become real Parquet logical types; lists use the standard 3-level
-   * LIST structure.
    *
    * @return the number of records written
    */
   public static <T extends SpecificRecord> long write(
       String path, Class<T> type, Iterable<? extends T> records) throws IOException {
-    Schema schema = SpecificData.get().getSchema(type);
-    ParquetIO.Sink sink =
-        ParquetIO.sink(schema)
-            .withAvroDataModel(SpecificData.getForClass(type))
-            .withCompressionCodec(CompressionCodecName.SNAPPY)
-            .withConfiguration(java.util.Map.of("parquet.avro.write-old-list-structure", "false"));
+    SpecificData model = SpecificData.getForClass(type);
+    Configuration conf = new Configuration(false);
+    conf.setBoolean(AvroWriteSupport.WRITE_OLD_LIST_STRUCTURE, false);
     ResourceId file = FileSystems.matchNewResource(path, false);
     long n = 0;
-    try (WritableByteChannel channel = FileSystems.create(file, MimeTypes.BINARY)) {
-      sink.open(channel);
+    try (ParquetWriter<T> writer =
+        AvroParquetWriter.<T>builder(new ChannelOutputFile(file))
+            .withSchema(model.getSchema(type))
+            .withDataModel(model)
+            .withConf(conf)
+            .withCompressionCodec(CompressionCodecName.SNAPPY)
+            .withWriteMode(ParquetFileWriter.Mode.OVERWRITE)
+            .build()) {
       for (T record : records) {
-        sink.write((GenericRecord) record);
+        writer.write(record);
         n++;
       }
-      sink.flush();
     }
     return n;
+  }
+
+  /** A Parquet output file backed by a Beam file system channel. */
+  private static final class ChannelOutputFile implements OutputFile {
+    private final ResourceId file;
+
+    ChannelOutputFile(ResourceId file) {
+      this.file = file;
+    }
+
+    @Override
+    public PositionOutputStream create(long blockSizeHint) throws IOException {
+      return createOrOverwrite(blockSizeHint);
+    }
+
+    @Override
+    public PositionOutputStream createOrOverwrite(long blockSizeHint) throws IOException {
+      OutputStream out = Channels.newOutputStream(FileSystems.create(file, MimeTypes.BINARY));
+      return new PositionOutputStream() {
+        private long position;
+
+        @Override
+        public long getPos() {
+          return position;
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+          out.write(b);
+          position++;
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+          out.write(b, off, len);
+          position += len;
+        }
+
+        @Override
+        public void flush() throws IOException {
+          out.flush();
+        }
+
+        @Override
+        public void close() throws IOException {
+          out.close();
+        }
+      };
+    }
+
+    @Override
+    public boolean supportsBlockSize() {
+      return false;
+    }
+
+    @Override
+    public long defaultBlockSize() {
+      return 0;
+    }
   }
 }
