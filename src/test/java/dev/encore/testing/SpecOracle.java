@@ -259,10 +259,9 @@ public final class SpecOracle {
     for (Play p : valid) {
       kept.merge(List.of(p.userId(), p.eventId()), p, (a, b) -> keepOrder.compare(a, b) <= 0 ? a : b);
     }
-    Set<Play> keptPlays = Collections.newSetFromMap(new java.util.IdentityHashMap<>());
-    keptPlays.addAll(kept.values());
     for (Play p : valid) {
-      simpleCounts.get(p.arrival())[keptPlays.contains(p) ? 3 : 2]++;
+      boolean isKept = kept.get(List.of(p.userId(), p.eventId())) == p;
+      simpleCounts.get(p.arrival())[isKept ? 3 : 2]++;
     }
 
     // Cut sessions over all kept plays of the window, then publish only the session days of this run.
@@ -444,7 +443,8 @@ public final class SpecOracle {
     return r.get(field).toString();
   }
 
-  static LocalDate dayOf(long epochMillis) {
+  /** The UTC day of an epoch-millisecond instant (floor division, so instants before 1970 work too). */
+  public static LocalDate dayOf(long epochMillis) {
     return LocalDate.ofEpochDay(Math.floorDiv(epochMillis, DAY_MS));
   }
 }
