@@ -1,0 +1,450 @@
+package dev.encore.testing;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+import org.apache.avro.file.DataFileReader;
+import org.apache.avro.generic.GenericDatumReader;
+import org.apache.avro.generic.GenericRecord;
+
+/**
+ * Independent reference implementation of what {@code nightly --date=T} must publish to {@code sessions}.
+ *
+ * <p>Deliberately naive: everything in memory, plain loops, no Beam, no generated Avro classes. End-to-end
+ * tests compare the pipeline's output against it, so it must stay a literal reading of SPEC.md, not a
+ * second copy of the pipeline's design.
+ */
+public final class SpecOracle {
+  public static final String MISSING_FIELD = "missing_field";
+  public static final String UNKNOWN_CONTENT_TYPE = "unknown_content_type";
+  public static final String NEGATIVE_MS_PLAYED = "negative_ms_played";
+  public static final String FUTURE_TIMESTAMP = "future_timestamp";
+  public static final String TOO_LATE = "too_late";
+  /** Rejection reasons in the order they are checked: the first failing rule wins. */
+  public static final List<String> REASONS =
+      List.of(MISSING_FIELD, UNKNOWN_CONTENT_TYPE, NEGATIVE_MS_PLAYED, FUTURE_TIMESTAMP, TOO_LATE);
+
+  private static final long DAY_MS = 86_400_000L;
+  private static final long HOUR_MS = 3_600_000L;
+  private static final long MINUTE_MS = 60_000L;
+
+  private SpecOracle() {}
+
+  /** Run options that change the sessions output; {@link #defaults()} are SPEC.md's defaults. */
+  public record Params(
+      int allowedLatenessDays,
+      int sessionGapMinutes,
+      int maxSessionHours,
+      long trackStreamMs,
+      long episodeStreamMs) {
+    /** allowedLatenessDays 3, sessionGapMinutes 30, maxSessionHours 24, streams at 30 000 / 60 000 ms. */
+    public static Params defaults() {
+      return new Params(3, 30, 24, 30_000L, 60_000L);
+    }
+  }
+
+  /** One expected row of the {@code sessions} dataset (times in epoch milliseconds UTC). */
+  public record OracleSession(
+      String userId,
+      long sessionStart,
+      long sessionEnd,
+      int plays,
+      int streams,
+      int skips,
+      long msPlayed,
+      int distinctItems,
+      int tracks,
+      int episodes,
+      String firstEventId,
+      List<String> eventIds) {
+    public OracleSession {
+      eventIds = List.copyOf(eventIds);
+    }
+
+    /** The {@code dt} partition the session belongs to: the UTC day of its start. */
+    public LocalDate day() {
+      return dayOf(sessionStart);
+    }
+  }
+
+  /** What happened to the records of one arrival partition; records = private + rejected + duplicates + accepted. */
+  public record PartitionCounts(
+      LocalDate dt,
+      long records,
+      long privatePlays,
+      Map<String, Long> rejected,
+      long duplicates,
+      long accepted) {
+    public PartitionCounts {
+      rejected = Collections.unmodifiableMap(new TreeMap<>(rejected));
+    }
+
+    /** Records rejected for this reason (0 when none). */
+    public long rejected(String reason) {
+      return rejected.getOrDefault(reason, 0L);
+    }
+
+    /** Records rejected for any reason. */
+    public long rejectedTotal() {
+      return rejected.values().stream().mapToLong(Long::longValue).sum();
+    }
+  }
+
+  /** One expected row of the {@code rejected} dataset (the original record is not kept). */
+  public record OracleRejection(LocalDate dt, String sourceFile, long position, String reason, String field) {}
+
+  /** Sums over the sessions of one session day, as a test would compute them with SQL over the output. */
+  public record DayAggregate(
+      LocalDate day,
+      long sessions,
+      long plays,
+      long streams,
+      long skips,
+      long msPlayed,
+      long distinctItems,
+      long tracks,
+      long episodes,
+      long users) {}
+
+  /** Everything the oracle derived for one nightly run. */
+  public record Result(
+      LocalDate runDate,
+      Params params,
+      List<LocalDate> inputPartitions,
+      List<LocalDate> sessionDays,
+      List<OracleSession> sessions,
+      Map<LocalDate, PartitionCounts> partitions,
+      List<OracleRejection> rejections) {
+    public Result {
+      inputPartitions = List.copyOf(inputPartitions);
+      sessionDays = List.copyOf(sessionDays);
+      sessions = List.copyOf(sessions);
+      partitions = Collections.unmodifiableMap(new TreeMap<>(partitions));
+      rejections = List.copyOf(rejections);
+    }
+
+    /** Published sessions of one session day, sorted by (user_id, session_start). */
+    public List<OracleSession> sessionsOn(LocalDate day) {
+      return sessions.stream().filter(s -> s.day().equals(day)).toList();
+    }
+
+    /** Aggregates of one session day (all zero when the day has no session). */
+    public DayAggregate aggregate(LocalDate day) {
+      List<OracleSession> list = sessionsOn(day);
+      Set<String> users = new HashSet<>();
+      long plays = 0, streams = 0, skips = 0, ms = 0, items = 0, tracks = 0, episodes = 0;
+      for (OracleSession s : list) {
+        users.add(s.userId());
+        plays += s.plays();
+        streams += s.streams();
+        skips += s.skips();
+        ms += s.msPlayed();
+        items += s.distinctItems();
+        tracks += s.tracks();
+        episodes += s.episodes();
+      }
+      return new DayAggregate(
+          day, list.size(), plays, streams, skips, ms, items, tracks, episodes, users.size());
+    }
+
+    /** Aggregates of every published session day, in day order, zero-filled. */
+    public Map<LocalDate, DayAggregate> aggregates() {
+      Map<LocalDate, DayAggregate> out = new LinkedHashMap<>();
+      for (LocalDate day : sessionDays) {
+        out.put(day, aggregate(day));
+      }
+      return out;
+    }
+
+    /** Counts summed over all arrival partitions read (dt of the result is the run date). */
+    public PartitionCounts totals() {
+      long records = 0, priv = 0, dups = 0, accepted = 0;
+      Map<String, Long> rejected = new TreeMap<>();
+      for (PartitionCounts c : partitions.values()) {
+        records += c.records();
+        priv += c.privatePlays();
+        dups += c.duplicates();
+        accepted += c.accepted();
+        c.rejected().forEach((reason, n) -> rejected.merge(reason, n, Long::sum));
+      }
+      return new PartitionCounts(runDate, records, priv, rejected, dups, accepted);
+    }
+  }
+
+  /** A valid, non-private input record, with its provenance for the deduplication keep rule. */
+  private record Play(
+      String userId,
+      String eventId,
+      long start,
+      long end,
+      long msPlayed,
+      boolean episode,
+      String itemId,
+      boolean qualifying,
+      boolean skip,
+      LocalDate arrival,
+      String sourceFile,
+      long position) {}
+
+  /** {@link #nightly(Path, LocalDate, Params)} with SPEC.md's defaults. */
+  public static Result nightly(Path logsRoot, LocalDate runDate) {
+    return nightly(logsRoot, runDate, Params.defaults());
+  }
+
+  /** Computes the sessions and counts that {@code nightly --date=runDate} must publish from logsRoot. */
+  public static Result nightly(Path logsRoot, LocalDate runDate, Params params) {
+    int lateness = params.allowedLatenessDays();
+    Path root = logsRoot.toAbsolutePath().normalize();
+
+    // Arrival partitions of the run: [T-3-L, T]; missing ones are simply not there.
+    List<LocalDate> inputPartitions = new ArrayList<>();
+    for (LocalDate dt = runDate.minusDays(3 + lateness); !dt.isAfter(runDate); dt = dt.plusDays(1)) {
+      if (Files.isDirectory(ListeningLogs.partitionDir(root, dt))) {
+        inputPartitions.add(dt);
+      }
+    }
+
+    Map<LocalDate, long[]> simpleCounts = new TreeMap<>(); // records, private, duplicates, accepted
+    Map<LocalDate, Map<String, Long>> rejectedCounts = new TreeMap<>();
+    List<OracleRejection> rejections = new ArrayList<>();
+    List<Play> valid = new ArrayList<>();
+    for (LocalDate dt : inputPartitions) {
+      long[] counts = new long[4];
+      Map<String, Long> rejected = new TreeMap<>();
+      for (String reason : REASONS) {
+        rejected.put(reason, 0L);
+      }
+      simpleCounts.put(dt, counts);
+      rejectedCounts.put(dt, rejected);
+      for (Path file : avroFiles(ListeningLogs.partitionDir(root, dt))) {
+        long position = -1;
+        for (GenericRecord r : read(file)) {
+          position++;
+          counts[0]++;
+          // Private plays go before anything else, validation included.
+          if ((Boolean) r.get("incognito_mode")) {
+            counts[1]++;
+            continue;
+          }
+          String[] failure = validate(r, dt, lateness);
+          if (failure != null) {
+            rejected.merge(failure[0], 1L, Long::sum);
+            rejections.add(new OracleRejection(dt, file.toString(), position, failure[0], failure[1]));
+            continue;
+          }
+          valid.add(toPlay(r, dt, file.toString(), position, params));
+        }
+      }
+    }
+
+    // Deduplicate by (user_id, event_id): the copy with the smallest (arrival, file, position) wins.
+    Comparator<Play> keepOrder =
+        Comparator.comparing(Play::arrival)
+            .thenComparing(Play::sourceFile)
+            .thenComparingLong(Play::position);
+    Map<List<String>, Play> kept = new HashMap<>();
+    for (Play p : valid) {
+      kept.merge(List.of(p.userId(), p.eventId()), p, (a, b) -> keepOrder.compare(a, b) <= 0 ? a : b);
+    }
+    for (Play p : valid) {
+      boolean isKept = kept.get(List.of(p.userId(), p.eventId())) == p;
+      simpleCounts.get(p.arrival())[isKept ? 3 : 2]++;
+    }
+
+    // Cut sessions over all kept plays of the window, then publish only the session days of this run.
+    Map<String, List<Play>> byUser = new TreeMap<>();
+    for (Play p : kept.values()) {
+      byUser.computeIfAbsent(p.userId(), u -> new ArrayList<>()).add(p);
+    }
+    LocalDate firstDay = runDate.minusDays(1 + lateness);
+    LocalDate lastDay = runDate.minusDays(1);
+    List<OracleSession> sessions = new ArrayList<>();
+    for (List<Play> plays : byUser.values()) {
+      for (OracleSession s : sessionize(plays, params)) {
+        if (!s.day().isBefore(firstDay) && !s.day().isAfter(lastDay)) {
+          sessions.add(s);
+        }
+      }
+    }
+    sessions.sort(
+        Comparator.comparing(OracleSession::userId).thenComparingLong(OracleSession::sessionStart));
+
+    List<LocalDate> sessionDays = new ArrayList<>();
+    for (LocalDate d = firstDay; !d.isAfter(lastDay); d = d.plusDays(1)) {
+      sessionDays.add(d);
+    }
+    Map<LocalDate, PartitionCounts> partitions = new TreeMap<>();
+    for (LocalDate dt : inputPartitions) {
+      long[] c = simpleCounts.get(dt);
+      partitions.put(dt, new PartitionCounts(dt, c[0], c[1], rejectedCounts.get(dt), c[2], c[3]));
+    }
+    return new Result(runDate, params, inputPartitions, sessionDays, sessions, partitions, rejections);
+  }
+
+  /** Returns {reason, field} of the first failing rule, or null when the record is valid. */
+  private static String[] validate(GenericRecord r, LocalDate arrival, int lateness) {
+    for (String field : List.of("event_id", "user_id", "item_id")) {
+      if (str(r, field).isEmpty()) {
+        return new String[] {MISSING_FIELD, field};
+      }
+    }
+    String type = str(r, "content_type");
+    if (!type.equals("TRACK") && !type.equals("EPISODE")) {
+      return new String[] {UNKNOWN_CONTENT_TYPE, "content_type"};
+    }
+    if ((Long) r.get("ms_played") < 0) {
+      return new String[] {NEGATIVE_MS_PLAYED, "ms_played"};
+    }
+    long ts = (Long) r.get("ts");
+    // "More than 1 hour after the end of its arrival day": the end of day A is the start of day A+1.
+    long futureLimit = arrival.plusDays(1).toEpochDay() * DAY_MS + HOUR_MS;
+    if (ts > futureLimit) {
+      return new String[] {FUTURE_TIMESTAMP, "ts"};
+    }
+    if (dayOf(ts).isBefore(arrival.minusDays(lateness))) {
+      return new String[] {TOO_LATE, "ts"};
+    }
+    return null;
+  }
+
+  private static Play toPlay(GenericRecord r, LocalDate arrival, String file, long position, Params params) {
+    long ts = (Long) r.get("ts");
+    long ms = (Long) r.get("ms_played");
+    boolean episode = str(r, "content_type").equals("EPISODE");
+    boolean qualifying = ms >= (episode ? params.episodeStreamMs() : params.trackStreamMs());
+    Boolean skipped = (Boolean) r.get("skipped");
+    Object reasonEnd = r.get("reason_end");
+    boolean skip =
+        skipped != null
+            ? skipped
+            : reasonEnd != null && reasonEnd.toString().equals("fwdbtn") && !qualifying;
+    return new Play(
+        str(r, "user_id"),
+        str(r, "event_id"),
+        ts - ms,
+        ts,
+        ms,
+        episode,
+        str(r, "item_id"),
+        qualifying,
+        skip,
+        arrival,
+        file,
+        position);
+  }
+
+  /** Sessions of one user's deduplicated plays, in start order. */
+  private static List<OracleSession> sessionize(List<Play> userPlays, Params params) {
+    List<Play> plays = new ArrayList<>(userPlays);
+    plays.sort(
+        Comparator.comparingLong(Play::start)
+            .thenComparingLong(Play::end)
+            .thenComparing(Play::eventId));
+    long gapMs = params.sessionGapMinutes() * MINUTE_MS;
+    long maxMs = params.maxSessionHours() * HOUR_MS;
+    List<OracleSession> sessions = new ArrayList<>();
+    List<Play> current = new ArrayList<>();
+    long sessionStart = 0;
+    long latestEnd = 0;
+    for (Play p : plays) {
+      boolean opensNew =
+          current.isEmpty() || p.start() > latestEnd + gapMs || p.end() > sessionStart + maxMs;
+      if (opensNew) {
+        if (!current.isEmpty()) {
+          sessions.add(summarize(current));
+        }
+        current = new ArrayList<>();
+        sessionStart = p.start();
+        latestEnd = p.end();
+      }
+      current.add(p);
+      latestEnd = Math.max(latestEnd, p.end());
+    }
+    if (!current.isEmpty()) {
+      sessions.add(summarize(current));
+    }
+    return sessions;
+  }
+
+  private static OracleSession summarize(List<Play> plays) {
+    long end = Long.MIN_VALUE;
+    int streams = 0, skips = 0, tracks = 0, episodes = 0;
+    long ms = 0;
+    Set<String> items = new HashSet<>();
+    List<String> eventIds = new ArrayList<>();
+    for (Play p : plays) {
+      end = Math.max(end, p.end());
+      streams += p.qualifying() ? 1 : 0;
+      skips += p.skip() ? 1 : 0;
+      tracks += p.episode() ? 0 : 1;
+      episodes += p.episode() ? 1 : 0;
+      ms += p.msPlayed();
+      items.add(p.itemId());
+      eventIds.add(p.eventId());
+    }
+    Play first = plays.get(0);
+    return new OracleSession(
+        first.userId(),
+        first.start(),
+        end,
+        plays.size(),
+        streams,
+        skips,
+        ms,
+        items.size(),
+        tracks,
+        episodes,
+        first.eventId(),
+        eventIds);
+  }
+
+  /** The {@code *.avro} files of one partition directory, sorted by name so positions are reproducible. */
+  private static List<Path> avroFiles(Path dir) {
+    try (Stream<Path> files = Files.list(dir)) {
+      return files
+          .filter(f -> f.getFileName().toString().endsWith(".avro") && Files.isRegularFile(f))
+          .sorted()
+          .toList();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Reads a whole file with the project's reader schema, so older and newer writers resolve against it. */
+  private static List<GenericRecord> read(Path file) {
+    GenericDatumReader<GenericRecord> datumReader =
+        new GenericDatumReader<>(null, ListeningLogs.schema());
+    List<GenericRecord> out = new ArrayList<>();
+    try (DataFileReader<GenericRecord> reader = new DataFileReader<>(file.toFile(), datumReader)) {
+      while (reader.hasNext()) {
+        // Without a reuse argument Avro allocates a fresh record each time, so keeping them is safe.
+        out.add(reader.next());
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read " + file, e);
+    }
+    return out;
+  }
+
+  private static String str(GenericRecord r, String field) {
+    return r.get(field).toString();
+  }
+
+  /** The UTC day of an epoch-millisecond instant (floor division, so instants before 1970 work too). */
+  public static LocalDate dayOf(long epochMillis) {
+    return LocalDate.ofEpochDay(Math.floorDiv(epochMillis, DAY_MS));
+  }
+}
