@@ -6,6 +6,7 @@ import java.io.PrintStream;
 import java.util.Arrays;
 import java.util.List;
 import org.apache.beam.runners.flink.FlinkRunner;
+import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 
 /**
@@ -43,8 +44,7 @@ public final class Encore {
       switch (command) {
         case "nightly" -> {
           if (wantsHelp(rest)) {
-            PipelineOptionsFactory.printHelp(out, NightlyOptions.class);
-            return 0;
+            return printHelp(out, err, NightlyOptions.class, rest);
           }
           out.println(NightlyJob.run(nightlyOptions(rest)).render());
           return 0;
@@ -74,6 +74,30 @@ public final class Encore {
       options.setRunner(FlinkRunner.class);
     }
     return options;
+  }
+
+  /**
+   * Prints every option of a command with its default; {@code --help=FlinkPipelineOptions} (or any registered
+   * options interface) prints a runner's options.
+   */
+  private static int printHelp(
+      PrintStream out, PrintStream err, Class<? extends PipelineOptions> command, String[] args) {
+    String wanted =
+        Arrays.stream(args).filter(a -> a.startsWith("--help=")).map(a -> a.substring(7)).findFirst().orElse(null);
+    if (wanted == null) {
+      out.println("Options (the runner defaults to FlinkRunner on an embedded mini-cluster, not the DirectRunner"
+          + " Beam lists below; --help=FlinkPipelineOptions lists the Flink runner's options):\n");
+      PipelineOptionsFactory.printHelp(out, command);
+      return 0;
+    }
+    for (Class<? extends PipelineOptions> iface : PipelineOptionsFactory.getRegisteredOptions()) {
+      if (iface.getSimpleName().equals(wanted) || iface.getName().equals(wanted)) {
+        PipelineOptionsFactory.printHelp(out, iface);
+        return 0;
+      }
+    }
+    err.println("encore: no options interface named " + wanted + " is registered.");
+    return EncoreException.USAGE;
   }
 
   private static boolean wantsHelp(String[] args) {
