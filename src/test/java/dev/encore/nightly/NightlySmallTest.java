@@ -6,6 +6,7 @@ import static org.hamcrest.Matchers.equalTo;
 
 import dev.encore.Encore;
 import dev.encore.avro.ListeningEvent;
+import dev.encore.testing.DuckDb;
 import dev.encore.testing.LogsFixture;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -69,7 +70,7 @@ class NightlySmallTest {
     assertThat(summary, containsString("records read: 8; accepted 6, rejected 1, private 1, duplicate 1"));
 
     // Sessions: 01-08: b(1 play, 20 s, no stream). 01-09: a (2 plays crossing midnight), b (1), b (1).
-    List<List<Object>> rows = DuckRows.query(
+    List<List<Object>> rows = DuckDb.query(
         "SELECT CAST(dt AS VARCHAR), user_id, plays, streams, ms_played,"
             + " CAST(session_start AS VARCHAR), CAST(session_end AS VARCHAR)"
             + " FROM read_parquet('" + out + "/sessions/dt=*/*.parquet', hive_partitioning=true)"
@@ -83,7 +84,7 @@ class NightlySmallTest {
     for (LocalDate d = t.minusDays(4); d.isBefore(t); d = d.plusDays(1)) {
       assertThat(d.toString(), Files.exists(out.resolve("sessions/dt=" + d + "/_SUCCESS")), equalTo(true));
     }
-    List<List<Object>> rejected = DuckRows.query(
+    List<List<Object>> rejected = DuckDb.query(
         "SELECT reason, position, field FROM read_parquet('" + out + "/rejected/dt=2024-01-10/*.parquet')");
     assertThat(rejected, equalTo(List.of(List.of("negative_ms_played", 3L, "ms_played"))));
   }
