@@ -113,7 +113,7 @@ public class IngestListeningLogs extends PTransform<PBegin, PCollectionTuple> {
           if (verdict instanceof Verdict.Accepted accepted) {
             out.get(PLAYS).output(accepted.play());
             // The play keeps no reference to the event, so the event object can be reused.
-            counts.merge(RunStats.ACCEPTED, 1L, Long::sum);
+            counts.merge(RunStats.VALID, 1L, Long::sum);
           } else if (verdict instanceof Verdict.Private) {
             counts.merge(RunStats.PRIVATE, 1L, Long::sum);
           } else {

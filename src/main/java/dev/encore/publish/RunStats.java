@@ -11,6 +11,9 @@ import java.util.TreeMap;
 public final class RunStats {
   public static final String RECORDS = "records";
   public static final String FILES = "files";
+  /** Valid, non-private records, duplicate deliveries included (counted at ingest). */
+  public static final String VALID = "valid";
+  /** Valid, non-private plays after deduplication: valid - duplicates (derived, never emitted). */
   public static final String ACCEPTED = "accepted";
   public static final String PRIVATE = "private";
   public static final String DUPLICATES = "duplicates";
@@ -30,9 +33,11 @@ public final class RunStats {
     return "output/" + dataset + "/" + dt + "/" + ROWS;
   }
 
-  /** The counts of one arrival partition, from all run counts: name → count. */
+  /** The counts of one arrival partition, from all run counts: name → count, with the derived accepted. */
   public static Map<String, Long> forInput(Map<String, Long> all, String dt) {
-    return withPrefix(all, "input/" + dt + "/");
+    Map<String, Long> counts = withPrefix(all, "input/" + dt + "/");
+    counts.put(ACCEPTED, counts.getOrDefault(VALID, 0L) - counts.getOrDefault(DUPLICATES, 0L));
+    return counts;
   }
 
   /** Row counts of one dataset's partitions: dt → rows. */
@@ -45,6 +50,9 @@ public final class RunStats {
 
   /** Sum of a count name over every arrival partition (names under rejected/ sum per prefix). */
   public static long totalInput(Map<String, Long> all, String name) {
+    if (ACCEPTED.equals(name)) {
+      return totalInput(all, VALID) - totalInput(all, DUPLICATES);
+    }
     long total = 0;
     for (Map.Entry<String, Long> e : all.entrySet()) {
       String k = e.getKey();
