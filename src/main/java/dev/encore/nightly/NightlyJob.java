@@ -57,10 +57,10 @@ public final class NightlyJob {
     Instant started = Instant.now();
     NightlyConfig config = NightlyConfig.from(options);
     NightlyWindow window = config.window();
-    OutputRoot root = OutputRoot.claim(config.output(), config.logs());
     ArrivalPartitions.Found input =
         ArrivalPartitions.resolve(
             config.logs(), window.firstArrival(), window.lastArrival(), config.allowMissingDays());
+    OutputRoot root = OutputRoot.claim(config.output(), config.logs());
     String runId = runId(config.date(), started);
     Path staging = root.staging(runId);
     LOG.info(

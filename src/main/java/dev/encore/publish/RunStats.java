@@ -36,6 +36,9 @@ public final class RunStats {
   /** The counts of one arrival partition, from all run counts: name → count, with the derived accepted. */
   public static Map<String, Long> forInput(Map<String, Long> all, String dt) {
     Map<String, Long> counts = withPrefix(all, "input/" + dt + "/");
+    for (String name : new String[] {FILES, RECORDS, VALID, PRIVATE, DUPLICATES}) {
+      counts.putIfAbsent(name, 0L);
+    }
     counts.put(ACCEPTED, counts.getOrDefault(VALID, 0L) - counts.getOrDefault(DUPLICATES, 0L));
     return counts;
   }

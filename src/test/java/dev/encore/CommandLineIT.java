@@ -1,0 +1,99 @@
+package dev.encore;
+
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.greaterThan;
+
+import dev.encore.testing.DuckDb;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The packaged jar, run as a scheduler runs it: a separate JVM, exit codes and messages. */
+class CommandLineIT {
+  private static final Path JAR = Path.of("target/encore.jar");
+  private static final String TESTDATA_DATE = "2024-03-30";
+
+  @TempDir Path tmp;
+
+  record Result(int code, String out, String err) {}
+
+  static Result encore(String... args) throws IOException, InterruptedException {
+    List<String> cmd = new ArrayList<>(List.of(
+        Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", JAR.toString()));
+    cmd.addAll(List.of(args));
+    Path out = Files.createTempFile("encore-out", ".txt");
+    Path err = Files.createTempFile("encore-err", ".txt");
+    Process p = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+    if (!p.waitFor(5, TimeUnit.MINUTES)) {
+      p.destroyForcibly();
+      throw new AssertionError("encore " + String.join(" ", args) + " did not finish in 5 minutes");
+    }
+    return new Result(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
+        Files.readString(err, StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void helpListsEveryOptionWithItsDefault() throws Exception {
+    Result r = encore("nightly", "--help");
+    assertThat(r.err(), r.code(), equalTo(0));
+    for (String option : List.of("--date", "--logs", "--output", "--allowMissingDays", "--allowedLatenessDays",
+        "--sessionGapMinutes", "--maxSessionHours", "--trackStreamMs", "--episodeStreamMs", "--runner")) {
+      assertThat(r.out(), containsString(option + "="));
+    }
+    assertThat(r.out(), containsString("Default: 30"));
+  }
+
+  @Test
+  void nightlyOnTheCommittedSampleWithTheDefaultRunner() throws Exception {
+    Path out = tmp.resolve("out");
+    Result r = encore("nightly", "--date=" + TESTDATA_DATE, "--logs=testdata/logs", "--output=" + out);
+    assertThat(r.err(), r.code(), equalTo(0));
+    assertThat(r.out(), containsString("encore nightly " + TESTDATA_DATE + ": done"));
+    assertThat(r.out(), containsString("on FlinkRunner"));
+    for (String dt : List.of("2024-03-26", "2024-03-27", "2024-03-28", "2024-03-29")) {
+      assertThat(dt, Files.exists(out.resolve("sessions/dt=" + dt + "/_SUCCESS")), equalTo(true));
+    }
+    assertThat(Files.exists(out.resolve("rejected/dt=" + TESTDATA_DATE + "/_SUCCESS")), equalTo(true));
+    assertThat(DuckDb.queryLong("SELECT count(*) FROM " + DuckDb.readDataset(out, "sessions")), greaterThan(100L));
+  }
+
+  @Test
+  void badDateIsAUsageError() throws Exception {
+    Result r = encore("nightly", "--date=2024-13-01", "--logs=testdata/logs", "--output=" + tmp);
+    assertThat(r.code(), equalTo(2));
+    assertThat(r.err(), containsString("--date=2024-13-01"));
+  }
+
+  @Test
+  void missingOptionIsAUsageError() throws Exception {
+    Result r = encore("nightly", "--date=2024-03-30", "--output=" + tmp);
+    assertThat(r.code(), equalTo(2));
+    assertThat(r.err(), containsString("--logs"));
+  }
+
+  @Test
+  void missingPartitionIsNamedAndNothingIsWritten() throws Exception {
+    Path out = tmp.resolve("out");
+    Result r = encore("nightly", "--date=2023-06-01", "--logs=testdata/logs", "--output=" + out);
+    assertThat(r.code(), equalTo(3));
+    assertThat(r.err(), containsString("dt=2023-05-26"));
+    assertThat(r.err(), containsString("--allowMissingDays=true"));
+    assertThat(Files.exists(out.resolve("sessions")), equalTo(false));
+  }
+
+  @Test
+  void outputInsideTheLogsIsRefused() throws Exception {
+    Result r = encore("nightly", "--date=" + TESTDATA_DATE, "--logs=testdata/logs", "--output=testdata/logs/out");
+    assertThat(r.code(), equalTo(4));
+    assertThat(r.err(), containsString("overlaps the logs"));
+    assertThat(Files.exists(Path.of("testdata/logs/out")), equalTo(false));
+  }
+}
