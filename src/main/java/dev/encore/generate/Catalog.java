@@ -37,9 +37,9 @@ final class Catalog {
 
   Catalog(long seed, int users) {
     this.seed = seed;
-    // A few thousand artists even for a tiny sample, so that discoveries keep being possible.
-    this.artistCount = (int) Math.min(150_000, Math.max(2_000, users * 12L));
-    this.showCount = (int) Math.min(20_000, Math.max(60, users / 3L));
+    // A long tail even for a small sample, so that heavy listeners keep finding artists new to them.
+    this.artistCount = (int) Math.min(150_000, Math.max(20_000, users * 12L));
+    this.showCount = (int) Math.min(20_000, Math.max(300, users / 3L));
     Rng rng = Rng.of(seed, 100, 0);
 
     albumStart = new int[artistCount + 1];

@@ -59,7 +59,8 @@ final class DayPlanner {
   }
 
   private int sessionCount(int n) {
-    double perSession = listener.medianPlaysPerSession * rng.logNormal(1, 0.45);
+    // Busy days have longer sessions, not only more of them.
+    double perSession = listener.medianPlaysPerSession * Math.max(1, Math.sqrt(n / 20.0)) * rng.logNormal(1, 0.45);
     int max = listener.bot ? 12 : 9;
     return (int) Math.max(1, Math.min(Math.min(n, max), Math.round(n / perSession)));
   }
@@ -84,17 +85,21 @@ final class DayPlanner {
       int k = sessions.size();
       long[] duration = new long[k];
       long[] wanted = new long[k];
-      long[] gap = new long[k];
+      double[] extraGap = new double[k];
       for (int i = 0; i < k; i++) {
         duration[i] = sessions.get(i).durationMs();
         wanted[i] = rhythmTime(a, Math.max(a + 1, b - duration[i]));
         // Usually hours between sessions, never 30 minutes or less.
-        gap[i] = MIN_SESSION_GAP_MS + (long) rng.exponential(50 * Listener.MINUTE);
+        extraGap[i] = rng.exponential(50 * Listener.MINUTE);
       }
       Arrays.sort(wanted);
-      long[] start = fit(duration, wanted, gap, a, b);
-      if (start == null) {
-        Arrays.fill(gap, MIN_SESSION_GAP_MS);
+      long[] start = null;
+      // A full day first gets shorter breaks, then fewer sessions (rather than breaks all of the minimum).
+      for (double scale = 1; start == null && scale >= 0.1; scale /= 2) {
+        long[] gap = new long[k];
+        for (int i = 0; i < k; i++) {
+          gap[i] = MIN_SESSION_GAP_MS + (long) (extraGap[i] * scale);
+        }
         start = fit(duration, wanted, gap, a, b);
       }
       if (start != null) {

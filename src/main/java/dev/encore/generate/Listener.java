@@ -98,7 +98,7 @@ final class Listener {
       favouriteGenres[i] = rng.nextInt(Catalog.GENRES);
     }
     this.coreArtistCount = (int) clamp(Math.round(3 + rng.logNormal(8, 0.6) * Math.pow(Math.max(weight, 0.1), 0.25)), 3, 80);
-    this.adoptChance = rng.uniform(0.25, 0.6);
+    this.adoptChance = rng.uniform(0.3, 0.7);
     this.discoveryRate = clamp(rng.logNormal(1, 0.45), 0.3, 3);
     this.privateSessionShare = bot ? 0 : 0.02;
     this.offlineSessionShare = bot ? 0 : 0.03;

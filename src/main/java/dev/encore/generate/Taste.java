@@ -91,7 +91,7 @@ final class Taste {
       return;
     }
     if (!skipped && rng.chance(listener.adoptChance * (playedThrough ? 1.0 : 0.3))) {
-      add(artist, rng.uniform(0.08, 0.4), false);
+      add(artist, rng.uniform(0.3, 1.5), false);
     }
   }
 
@@ -99,7 +99,7 @@ final class Taste {
   void endOfDay() {
     int kept = 0;
     for (int i = 0; i < artistCount; i++) {
-      double a = affinity[i] * (core[i] ? 0.998 : 0.98);
+      double a = affinity[i] * (core[i] ? 0.998 : 0.96);
       if (core[i] || a >= FORGOTTEN) {
         artists[kept] = artists[i];
         affinity[kept] = a;
