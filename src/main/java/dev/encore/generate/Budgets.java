@@ -6,7 +6,7 @@ package dev.encore.generate;
  */
 final class Budgets {
   /** The bot's share of all plays, when it is in: one account, as much as dozens of people. */
-  static final double BOT_SHARE = 0.1;
+  static final double BOT_SHARE = 0.12;
 
   private Budgets() {}
 

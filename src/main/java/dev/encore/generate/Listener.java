@@ -79,7 +79,8 @@ final class Listener {
     int wakeLocal = Math.floorMod(sleepStartLocal + sleepMinutes, 1440);
     this.wakeUtcMinute = Math.floorMod(wakeLocal - utcOffsetMinutes, 1440);
 
-    this.weight = bot ? 0 : rng.logNormal(1.0, 1.2);
+    // Heavy-tailed, but no person plays like the bot: at most 20 times the median listener.
+    this.weight = bot ? 0 : Math.min(20, rng.logNormal(1.0, 1.2));
     this.joinPeriod = !bot && rng.chance(0.2) ? rng.nextInt(days) : -1;
     this.activeShare = bot ? 0.97 : clamp(0.22 * Math.sqrt(weight), 0.03, 0.9);
     this.churnHazard = bot ? 0 : clamp(rng.logNormal(0.012, 0.7), 0.001, 0.08);
