@@ -26,7 +26,7 @@ final class PartitionWriters implements Closeable {
 
   private final DataFileWriter<ListeningEvent>[] writers;
 
-  @SuppressWarnings("unchecked")
+  @SuppressWarnings({"unchecked", "rawtypes"})
   PartitionWriters(Path output, LocalDate from, int days, int fileIndex, long seed) throws IOException {
     writers = new DataFileWriter[days];
     try {
