@@ -22,6 +22,8 @@ record GeneratorConfig(
   static final int MAX_USERS = 10_000_000;
   static final int MAX_FILES_PER_PARTITION = 64;
   static final int MAX_LATENESS_DAYS = 365;
+  /** Every file of the run is open until the end: each costs a file handle and a few hundred KB. */
+  static final int MAX_OPEN_FILES = 4_000;
 
   /**
    * Checks the options and converts them.
@@ -48,6 +50,11 @@ record GeneratorConfig(
     }
     requireRange("allowedLatenessDays", options.getAllowedLatenessDays(), 0, MAX_LATENESS_DAYS);
     requireRange("filesPerPartition", options.getFilesPerPartition(), 1, MAX_FILES_PER_PARTITION);
+    if ((long) days * options.getFilesPerPartition() > MAX_OPEN_FILES) {
+      throw new IllegalArgumentException("--days=" + days + " with --filesPerPartition="
+          + options.getFilesPerPartition() + " makes more than " + MAX_OPEN_FILES
+          + " files, which are all open at once; lower one of them (generate long ranges in pieces)");
+    }
     if (from.getYear() < 1971 || from.plusDays(days).getYear() > 9998) {
       throw new IllegalArgumentException("--from=" + from + " with --days=" + days
           + " leaves the supported years 1971 to 9998");

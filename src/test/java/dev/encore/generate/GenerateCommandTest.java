@@ -348,13 +348,14 @@ class GenerateCommandTest {
     "--from=yesterday|--from=yesterday is not a date",
     "--allowedLatenessDays=-1|--allowedLatenessDays=-1 is out of range",
     "--filesPerPartition=0|--filesPerPartition=0 is out of range",
+    "--days=3000 --filesPerPartition=2|--days=3000 with --filesPerPartition=2 makes more than 4000 files",
     "--days=ten|--days=ten is not a whole number",
     "--plays=100000000|--plays=100000000 is more than --users=200 can play",
     "--colour=blue|missing a property named 'colour'",
   })
-  void badOptionsExitWith2AndSayWhatIsWrong(String arg, String message) {
+  void badOptionsExitWith2AndSayWhatIsWrong(String args, String message) {
     Path out = shared.resolve("bad");
-    Result result = generate(out, arg);
+    Result result = generate(out, args.split(" "));
     assertThat(result.exitCode(), is(2));
     assertThat(result.err(), containsString(message));
     assertThat("nothing written", Files.exists(out), is(false));
