@@ -52,7 +52,8 @@ public interface GenerateOptions extends PipelineOptions {
 
   void setAllowedLatenessDays(int value);
 
-  @Description("Avro files per arrival partition (1 to 64); they are written in parallel.")
+  @Description("Avro files per arrival partition (1 to 64; --days x --filesPerPartition at most 4000); "
+      + "they are written in parallel.")
   @Default.Integer(2)
   int getFilesPerPartition();
 
