@@ -1,5 +1,6 @@
 package dev.encore;
 
+import dev.encore.generate.GenerateCommand;
 import dev.encore.nightly.NightlyJob;
 import dev.encore.nightly.NightlyOptions;
 import java.io.PrintStream;
@@ -20,6 +21,7 @@ public final class Encore {
 
       Commands:
         nightly   Process one arrival day: --date=YYYY-MM-DD --logs=DIR --output=DIR [--runner=...]
+        generate  Write realistic synthetic listening logs: --output=DIR [--from= --days= --users= --plays= --seed=]
         help      This text. `<command> --help` lists every option of a command with its default.
 
       The default runner is Flink on an embedded mini-cluster; --runner=DirectRunner also works (slow, for
@@ -48,6 +50,9 @@ public final class Encore {
           }
           out.println(NightlyJob.run(nightlyOptions(rest)).render());
           return 0;
+        }
+        case "generate" -> {
+          return GenerateCommand.run(rest, out, err);
         }
         default -> {
           err.println("encore: unknown command '" + command + "'.");
