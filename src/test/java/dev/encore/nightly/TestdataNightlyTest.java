@@ -111,4 +111,34 @@ class TestdataNightlyTest {
     assertThat(rejected, equalTo(expectedRejected));
     assertThat(NightlyEndToEnd.num(meta.get("rows")), equalTo(today.rejectedTotal()));
   }
+
+  @Test
+  @SuppressWarnings("unchecked")
+  void countsAgreeWithWhatTheGeneratorWrote() throws Exception {
+    Map<String, Object> manifest =
+        new com.fasterxml.jackson.databind.ObjectMapper().readValue(LOGS.resolve("_generator.json").toFile(), Map.class);
+    Map<String, Map<String, Object>> generated = (Map<String, Map<String, Object>>) manifest.get("partitions");
+    Map<String, Object> meta = Publisher.readMetadata(out.resolve("rejected/dt=" + T));
+    List<Map<String, Object>> inputs = (List<Map<String, Object>>) meta.get("input_partitions");
+    assertThat(inputs.size(), equalTo(7));
+    for (Map<String, Object> in : inputs) {
+      String dt = (String) in.get("dt");
+      Map<String, Object> g = generated.get("dt=" + dt);
+      assertThat(dt, NightlyEndToEnd.num(in.get("records")), equalTo(NightlyEndToEnd.num(g.get("records"))));
+      assertThat(dt, NightlyEndToEnd.num(in.get("private")), equalTo(NightlyEndToEnd.num(g.get("private"))));
+      ((Map<String, Object>) g.get("invalid")).forEach((reason, n) -> assertThat(dt + " " + reason,
+          NightlyEndToEnd.num(in.getOrDefault("rejected/" + reason, 0L)), equalTo(NightlyEndToEnd.num(n))));
+      // A duplicate's first delivery arrives on its play's day, at most L = 3 days earlier: from the fourth
+      // partition read on, every first delivery is inside the run's window, so duplicates are all found.
+      if (!LocalDate.parse(dt).isBefore(T.minusDays(3))) {
+        assertThat(dt, NightlyEndToEnd.num(in.get("duplicates")), equalTo(NightlyEndToEnd.num(g.get("duplicates"))));
+        assertThat(dt, NightlyEndToEnd.num(in.get("accepted")), equalTo(NightlyEndToEnd.num(g.get("valid_plays"))));
+      }
+    }
+    Map<String, Object> invalidToday = (Map<String, Object>) generated.get("dt=" + T).get("invalid");
+    for (Map.Entry<String, Object> e : invalidToday.entrySet()) {
+      assertThat(e.getKey(), DuckDb.queryLong("SELECT count(*) FROM read_parquet('" + out + "/rejected/dt=" + T
+          + "/*.parquet') WHERE reason = '" + e.getKey() + "'"), equalTo(NightlyEndToEnd.num(e.getValue())));
+    }
+  }
 }
