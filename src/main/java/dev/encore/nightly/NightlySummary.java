@@ -5,6 +5,7 @@ import dev.encore.ingest.InputPartition;
 import dev.encore.publish.RunStats;
 import java.time.Duration;
 import java.time.LocalDate;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -58,8 +59,24 @@ public record NightlySummary(
         "  records read: %d; accepted %d, rejected %d, private %d, duplicate %d%n",
         total(RunStats.RECORDS), total(RunStats.ACCEPTED), total(RunStats.REJECTED),
         total(RunStats.PRIVATE), total(RunStats.DUPLICATES)));
-    Map<String, Long> today = RunStats.forInput(counts, date.toString());
-    s.append(String.format("  arrival %s: %s%n", date, today.isEmpty() ? "not read" : today));
+    if (parts.stream().anyMatch(p -> p.day().equals(date))) {
+      Map<String, Long> today = RunStats.forInput(counts, date.toString());
+      long rejected = 0;
+      List<String> reasons = new ArrayList<>();
+      for (Map.Entry<String, Long> e : today.entrySet()) {
+        if (e.getKey().startsWith(RunStats.REJECTED + "/")) {
+          rejected += e.getValue();
+          reasons.add(e.getKey().substring(RunStats.REJECTED.length() + 1) + " " + e.getValue());
+        }
+      }
+      s.append(String.format(
+          "  arrival %s: records %d; accepted %d, rejected %d%s, private %d, duplicate %d%n",
+          date, today.get(RunStats.RECORDS), today.get(RunStats.ACCEPTED), rejected,
+          reasons.isEmpty() ? "" : " (" + String.join(", ", reasons) + ")",
+          today.get(RunStats.PRIVATE), today.get(RunStats.DUPLICATES)));
+    } else {
+      s.append(String.format("  arrival %s: not read%n", date));
+    }
     Map<String, Long> sessions = rows(NightlyJob.SESSIONS);
     s.append(String.format(
         "  sessions written: %d in %s%n",
