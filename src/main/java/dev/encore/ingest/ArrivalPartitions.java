@@ -32,12 +32,6 @@ public final class ArrivalPartitions {
 
   /** Resolves the partitions for days {@code from..to} inclusive under {@code logs}. */
   public static Found resolve(Path logs, LocalDate from, LocalDate to, boolean allowMissingDays) {
-    if (!Files.isDirectory(logs)) {
-      throw new EncoreException(
-          EncoreException.INPUT,
-          "The logs directory " + logs + " does not exist or is not a directory. Pass --logs=DIR, the folder"
-              + " that holds the dt=YYYY-MM-DD arrival partitions.");
-    }
     List<InputPartition> partitions = new ArrayList<>();
     List<Skipped> skipped = new ArrayList<>();
     for (LocalDate day = from; !day.isAfter(to); day = day.plusDays(1)) {
@@ -65,6 +59,31 @@ public final class ArrivalPartitions {
       }
     }
     return new Found(partitions, skipped);
+  }
+
+  /**
+   * The first input day F: the earliest {@code dt=} arrival partition under {@code logs}. Days before it were never
+   * observed.
+   */
+  public static LocalDate firstDay(Path logs) {
+    if (!Files.isDirectory(logs)) {
+      throw new EncoreException(
+          EncoreException.INPUT,
+          "The logs directory " + logs + " does not exist or is not a directory. Pass --logs=DIR, the folder"
+              + " that holds the dt=YYYY-MM-DD arrival partitions.");
+    }
+    try (Stream<Path> dirs = Files.list(logs)) {
+      return dirs.map(d -> d.getFileName().toString())
+          .filter(n -> n.matches("dt=\\d{4}-\\d{2}-\\d{2}"))
+          .map(n -> LocalDate.parse(n.substring(3)))
+          .min(LocalDate::compareTo)
+          .orElseThrow(() -> new EncoreException(
+              EncoreException.INPUT,
+              "The logs directory " + logs + " holds no dt=YYYY-MM-DD partition. Point --logs at the folder"
+                  + " that holds them."));
+    } catch (IOException e) {
+      throw new EncoreException(EncoreException.INPUT, "Cannot list the logs directory " + logs + ": " + e, e);
+    }
   }
 
   /** {@code <logs>/dt=YYYY-MM-DD}. */

@@ -1,20 +1,21 @@
 package dev.encore.nightly;
 
 import dev.encore.EncoreException;
-import dev.encore.config.PlayRules;
-import dev.encore.config.SessionRules;
+import dev.encore.config.EntityLevel;
+import dev.encore.config.JobDefinition;
+import dev.encore.rewards.RewardSpec;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.time.format.DateTimeParseException;
 
 /**
- * The nightly job's options turned, once, into checked immutable values; transforms receive these, never options.
+ * The nightly job's options and definition file turned, once, into checked immutable values; transforms receive
+ * these, never options.
  *
  * @param date arrival day processed
  * @param logs root of the arrival partitions
  * @param output Encore's output root
- * @param playRules stream thresholds and lateness
- * @param sessionRules session gap and cap
+ * @param definition the job and reward definitions
  * @param allowMissingDays run without missing or unsealed partitions
  * @param shardsPerPartition Parquet files per published partition
  */
@@ -22,8 +23,7 @@ public record NightlyConfig(
     LocalDate date,
     Path logs,
     Path output,
-    PlayRules playRules,
-    SessionRules sessionRules,
+    JobDefinition definition,
     boolean allowMissingDays,
     int shardsPerPartition) {
 
@@ -35,31 +35,41 @@ public record NightlyConfig(
     } catch (DateTimeParseException e) {
       throw usage("--date=" + o.getDate() + " is not a date; use YYYY-MM-DD, for example --date=2024-03-30.");
     }
-    requireAtLeast("allowedLatenessDays", o.getAllowedLatenessDays(), 0);
-    requireAtLeast("sessionGapMinutes", o.getSessionGapMinutes(), 0);
-    requireAtLeast("maxSessionHours", o.getMaxSessionHours(), 1);
-    requireAtLeast("trackStreamMs", o.getTrackStreamMs(), 0);
-    requireAtLeast("episodeStreamMs", o.getEpisodeStreamMs(), 0);
-    requireAtLeast("shardsPerPartition", o.getShardsPerPartition(), 1);
+    if (o.getShardsPerPartition() < 1) {
+      throw usage("--shardsPerPartition=" + o.getShardsPerPartition() + " is not allowed; it must be at least 1.");
+    }
+    JobDefinition definition =
+        o.getDefinition() == null ? JobDefinition.builtIn() : JobDefinition.load(Path.of(o.getDefinition()));
     return new NightlyConfig(
         date,
         Path.of(o.getLogs()).toAbsolutePath().normalize(),
         Path.of(o.getOutput()).toAbsolutePath().normalize(),
-        new PlayRules(o.getTrackStreamMs(), o.getEpisodeStreamMs(), o.getAllowedLatenessDays()),
-        SessionRules.of(o.getSessionGapMinutes(), o.getMaxSessionHours()),
+        definition,
         o.getAllowMissingDays(),
         o.getShardsPerPartition());
   }
 
-  /** The days this run reads and publishes. */
-  public NightlyWindow window() {
-    return new NightlyWindow(date, playRules.allowedLatenessDays());
+  /** What the reward stages need of the definition. */
+  public RewardSpec rewardSpec() {
+    return new RewardSpec(
+        definition.userRewards().activeDaysHorizons(),
+        definition.userRewards().volumeHorizons(),
+        definition.discovery().entityLevels().stream().map(EntityLevel::id).toList(),
+        definition.discovery().lookbackDays(),
+        definition.discovery().stickinessDays(),
+        definition.discovery().activeDaysHorizons(),
+        definition.playRules().allowedLatenessDays());
   }
 
-  private static void requireAtLeast(String option, long value, long min) {
-    if (value < min) {
-      throw usage("--" + option + "=" + value + " is not allowed; it must be at least " + min + ".");
-    }
+  /**
+   * Everything a day's activity rows depend on; activity published under another definition is rebuilt, not
+   * reused.
+   */
+  public String activityDefinition() {
+    return "track_stream_ms=" + definition.playRules().trackStreamMs()
+        + ";episode_stream_ms=" + definition.playRules().episodeStreamMs()
+        + ";allowed_lateness_days=" + definition.playRules().allowedLatenessDays()
+        + ";entity_levels=" + rewardSpec().levels();
   }
 
   private static EncoreException usage(String message) {

@@ -2,19 +2,25 @@ package dev.encore.nightly;
 
 import dev.encore.EncoreException;
 import dev.encore.Version;
+import dev.encore.avro.Activity;
 import dev.encore.avro.RejectedRecord;
 import dev.encore.avro.Session;
 import dev.encore.ingest.ArrivalPartitions;
 import dev.encore.ingest.IngestListeningLogs;
 import dev.encore.ingest.InputPartition;
+import dev.encore.publish.Dataset;
 import dev.encore.publish.OutputRoot;
 import dev.encore.publish.Publisher;
 import dev.encore.publish.RunStats;
 import dev.encore.publish.WritePartitionedParquet;
 import dev.encore.publish.WriteRunStats;
-import dev.encore.sessions.SessionOrder;
+import dev.encore.rewards.ComputeRewards;
+import dev.encore.rewards.ReadActivity;
+import dev.encore.rewards.RewardSchemas;
+import dev.encore.rewards.RewardSpec;
 import dev.encore.sessions.Sessionize;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -22,14 +28,19 @@ import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.UUID;
+import org.apache.avro.generic.GenericRecord;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.transforms.Filter;
 import org.apache.beam.sdk.transforms.Flatten;
+import org.apache.beam.sdk.transforms.Values;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionList;
@@ -38,40 +49,55 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code encore nightly --date=T}: reads the arrival partitions T needs, publishes the sessions of the days T makes
- * due and the rejected records of partition T (see {@link NightlyWindow}), each partition atomically with its run
- * metadata and {@code _SUCCESS}.
+ * {@code encore nightly --date=T}: reads what T's arrival needs, publishes the sessions, daily activity and reward
+ * partitions T makes due and the rejected records of partition T (see {@link NightlyPlan}), each partition
+ * atomically with its run metadata and {@code _SUCCESS}.
  */
 public final class NightlyJob {
-  /** Dataset names, as published under the output root. */
-  public static final String SESSIONS = "sessions";
-
-  public static final String REJECTED = "rejected";
+  public static final Dataset<Session> SESSIONS =
+      Dataset.of("sessions", Session.class, "user_id", "session_start", "session_id");
+  public static final Dataset<RejectedRecord> REJECTED =
+      Dataset.of("rejected", RejectedRecord.class, "source_file", "position");
+  public static final Dataset<Activity> ACTIVITY =
+      Dataset.of("activity", Activity.class, "user_id", "entity_level", "entity_id");
 
   private static final Logger LOG = LoggerFactory.getLogger(NightlyJob.class);
 
   private NightlyJob() {}
 
+  /** The reward datasets of a definition (their columns follow its horizons). */
+  public static List<Dataset<GenericRecord>> rewardDatasets(RewardSpec spec) {
+    return List.of(
+        Dataset.of("user_rewards", RewardSchemas.userRewards(spec), "user_id", "anchor_date"),
+        Dataset.of("user_entity_rewards", RewardSchemas.userEntityRewards(spec),
+            "user_id", "entity_level", "entity_id", "discovery_date"),
+        Dataset.of("entity_rewards", RewardSchemas.entityRewards(spec),
+            "entity_level", "entity_id", "discovery_date"));
+  }
+
   /** Runs the nightly job to completion and publishes its outputs; throws {@link EncoreException} on failure. */
   public static NightlySummary run(NightlyOptions options) {
     Instant started = Instant.now();
     NightlyConfig config = NightlyConfig.from(options);
-    NightlyWindow window = config.window();
-    ArrivalPartitions.Found input =
-        ArrivalPartitions.resolve(
-            config.logs(), window.firstArrival(), window.lastArrival(), config.allowMissingDays());
+    OutputRoot.checkNoOverlap(config.output(), config.logs());
+    LocalDate firstInputDay = ArrivalPartitions.firstDay(config.logs());
+    NightlyPlan plan = NightlyPlan.of(
+        config.date(), config.definition().playRules().allowedLatenessDays(), firstInputDay,
+        config.definition().publicationAges(), config.definition().discovery().lookbackDays(),
+        reusableActivity(config));
+    ArrivalPartitions.Found input = ArrivalPartitions.resolve(
+        config.logs(), plan.firstArrival(), plan.lastArrival(), config.allowMissingDays());
     OutputRoot root = OutputRoot.claim(config.output(), config.logs());
     String runId = runId(config.date(), started);
     Path staging = root.staging(runId);
-    LOG.info(
-        "nightly {}: reading {} arrival partitions {}..{}, publishing sessions {}..{} (run {})",
-        config.date(), input.partitions().size(), window.firstArrival(), window.lastArrival(),
-        window.firstSessionDay(), window.lastSessionDay(), runId);
+    LOG.info("nightly {}: reading arrivals {}..{}; sessions {}, activity rebuilt {} / reused {}, rewards {} (run {})",
+        config.date(), plan.firstArrival(), plan.lastArrival(), span(plan.sessionDays()),
+        span(plan.activityRebuilt()), plan.activityReused().size(), plan.rewardAnchors(), runId);
 
     Map<String, Long> counts;
     try {
       Pipeline pipeline = Pipeline.create(options);
-      buildPipeline(pipeline, config, input.partitions(), staging.toString());
+      buildPipeline(pipeline, config, plan, input.partitions(), root, staging.toString());
       PipelineResult.State state = pipeline.run().waitUntilFinish();
       if (state != PipelineResult.State.DONE) {
         throw new EncoreException(EncoreException.PIPELINE, "The pipeline ended in state " + state + ".");
@@ -82,30 +108,29 @@ public final class NightlyJob {
       throw failure(e);
     }
 
-    Map<String, Object> runInfo = runInfo(runId, config, options, input, counts, started);
+    Map<String, Object> runInfo = runInfo(runId, config, options, plan, input, counts, started);
     List<String> published = new ArrayList<>();
     try {
       Publisher publisher = new Publisher(root, runId);
-      for (LocalDate day = window.firstSessionDay();
-          !day.isAfter(window.lastSessionDay());
-          day = day.plusDays(1)) {
-        String dt = day.toString();
-        publisher.publish(
-            SESSIONS, dt, staged(staging, SESSIONS, dt), Session.class,
-            partitionInfo(runInfo, SESSIONS, dt, counts));
-        published.add(SESSIONS + "/dt=" + dt);
+      List<KV<Dataset<?>, LocalDate>> partitions = new ArrayList<>();
+      plan.sessionDays().forEach(d -> partitions.add(KV.of(SESSIONS, d)));
+      plan.activityRebuilt().forEach(d -> partitions.add(KV.of(ACTIVITY, d)));
+      for (Dataset<GenericRecord> rewards : rewardDatasets(config.rewardSpec())) {
+        plan.rewardAnchors().forEach(d -> partitions.add(KV.of(rewards, d)));
       }
-      String runDt = config.date().toString();
-      publisher.publish(
-          REJECTED, runDt, staged(staging, REJECTED, runDt), RejectedRecord.class,
-          partitionInfo(runInfo, REJECTED, runDt, counts));
-      published.add(REJECTED + "/dt=" + runDt);
+      partitions.add(KV.of(REJECTED, config.date()));
+      for (KV<Dataset<?>, LocalDate> p : partitions) {
+        Dataset<?> dataset = p.getKey();
+        String dt = p.getValue().toString();
+        publisher.publish(dataset, dt, staged(staging, dataset, dt), partitionInfo(runInfo, dataset, dt, counts));
+        published.add(dataset.name() + "/dt=" + dt);
+      }
       OutputRoot.deleteTree(staging);
       OutputRoot.deleteTree(root.trash(runId));
     } catch (IOException e) {
       throw new EncoreException(
           EncoreException.PIPELINE,
-          "Publishing failed after " + published + " were published: " + e
+          "Publishing failed after " + published.size() + " partitions were published: " + e
               + ". Re-run the same command; published partitions are complete and will be replaced.",
           e);
     }
@@ -114,53 +139,102 @@ public final class NightlyJob {
         options.getRunner().getSimpleName());
   }
 
-  /** The nightly pipeline: ingest → sessionize → write staged Parquet and exact counts. */
+  /**
+   * The nightly pipeline: ingest → per user (deduplicate, sessions, daily activity) → rewards from the activity
+   * (rebuilt days plus days read back) → staged Parquet and exact counts.
+   */
   public static Pipeline buildPipeline(
-      Pipeline pipeline, NightlyConfig config, List<InputPartition> partitions, String staging) {
-    NightlyWindow window = config.window();
-    PCollectionTuple ingested =
-        pipeline.apply("IngestListeningLogs", new IngestListeningLogs(partitions, config.playRules()));
-    PCollectionTuple sessions =
-        ingested
-            .get(IngestListeningLogs.PLAYS)
-            .apply(
-                "Sessionize",
-                new Sessionize(config.sessionRules(), window.firstSessionDay(), window.lastSessionDay()));
-    PCollection<KV<String, Long>> sessionRows =
-        sessions
-            .get(Sessionize.SESSIONS)
-            .apply(
-                "WriteSessions",
-                new WritePartitionedParquet<>(
-                    SESSIONS, Session.class, staging, Session::getUserId, SessionOrder::compare,
-                    config.shardsPerPartition()));
-    String runDt = config.date().toString();
-    PCollection<KV<String, Long>> rejectedRows =
-        ingested
-            .get(IngestListeningLogs.REJECTED)
-            // Older partitions' rejections were published by their own nightly runs.
-            .apply("KeepRunDateRejections", Filter.by(kv -> runDt.equals(kv.getKey())))
-            .apply(
-                "WriteRejected",
-                new WritePartitionedParquet<>(
-                    REJECTED, RejectedRecord.class, staging, RejectedRecord::getSourceFile,
-                    NightlyJob::compareRejected, 1));
+      Pipeline pipeline,
+      NightlyConfig config,
+      NightlyPlan plan,
+      List<InputPartition> partitions,
+      OutputRoot root,
+      String staging) {
+    RewardSpec spec = config.rewardSpec();
+    PCollectionTuple ingested = pipeline.apply(
+        "IngestListeningLogs", new IngestListeningLogs(partitions, config.definition().playRules()));
+    LocalDate sessionsFrom = plan.sessionDays().isEmpty() ? plan.date() : plan.sessionDays().get(0);
+    PCollectionTuple perUser = ingested
+        .get(IngestListeningLogs.PLAYS)
+        .apply("Sessionize", new Sessionize(
+            config.definition().sessionRules(), sessionsFrom, plan.date().minusDays(1),
+            new HashSet<>(plan.activityRebuilt()), spec.levels()));
+
+    List<PCollection<KV<String, Long>>> rows = new ArrayList<>();
+    rows.add(perUser.get(Sessionize.SESSIONS)
+        .apply("WriteSessions", new WritePartitionedParquet<>(SESSIONS, staging, config.shardsPerPartition())));
+    rows.add(perUser.get(Sessionize.ACTIVITY)
+        .apply("WriteActivity", new WritePartitionedParquet<>(ACTIVITY, staging, config.shardsPerPartition())));
+    String runDt = plan.date().toString();
+    rows.add(ingested.get(IngestListeningLogs.REJECTED)
+        // Older partitions' rejections were published by their own nightly runs.
+        .apply("KeepRunDateRejections", Filter.by(kv -> runDt.equals(kv.getKey())))
+        .apply("WriteRejected", new WritePartitionedParquet<>(REJECTED, staging, 1)));
+
+    PCollection<Activity> history = PCollectionList
+        .of(perUser.get(Sessionize.ACTIVITY).apply("RebuiltActivity", Values.create()))
+        .and(pipeline.apply("ReadActivityHistory", new ReadActivity(
+            plan.activityReused().stream().map(d -> root.partition(ACTIVITY.name(), d.toString()).toString())
+                .toList())))
+        .apply("AllActivity", Flatten.pCollections());
+    PCollectionTuple rewards = history.apply("ComputeRewards", new ComputeRewards(
+        spec, plan.date().toEpochDay(), plan.firstInputDay().toEpochDay(),
+        plan.rewardAnchors().stream().map(LocalDate::toEpochDay).toList()));
+    List<Dataset<GenericRecord>> rewardDatasets = rewardDatasets(spec);
+    rows.add(rewards.get(ComputeRewards.USER_REWARDS)
+        .apply("WriteUserRewards", new WritePartitionedParquet<>(rewardDatasets.get(0), staging, 1)));
+    rows.add(rewards.get(ComputeRewards.USER_ENTITY_REWARDS)
+        .apply("WriteUserEntityRewards", new WritePartitionedParquet<>(rewardDatasets.get(1), staging, 1)));
+    rows.add(rewards.get(ComputeRewards.ENTITY_REWARDS)
+        .apply("WriteEntityRewards", new WritePartitionedParquet<>(rewardDatasets.get(2), staging, 1)));
+
     PCollectionList.of(ingested.get(IngestListeningLogs.STATS))
-        .and(sessions.get(Sessionize.STATS))
-        .and(sessionRows)
-        .and(rejectedRows)
+        .and(perUser.get(Sessionize.STATS))
+        .and(rows)
         .apply("FlattenCounts", Flatten.pCollections())
         .apply("WriteRunCounts", new WriteRunStats(staging));
     return pipeline;
   }
 
-  private static int compareRejected(RejectedRecord a, RejectedRecord b) {
-    int c = a.getSourceFile().compareTo(b.getSourceFile());
-    return c != 0 ? c : Long.compare(a.getPosition(), b.getPosition());
+  /**
+   * Activity days already published complete (by a run on or after the day plus the lateness) with the same
+   * definition: these are read back instead of rebuilt.
+   */
+  static Set<LocalDate> reusableActivity(NightlyConfig config) {
+    Set<LocalDate> days = new TreeSet<>();
+    Path dir = config.output().resolve(ACTIVITY.name());
+    if (!Files.isDirectory(dir)) {
+      return days;
+    }
+    int lateness = config.definition().playRules().allowedLatenessDays();
+    try (var partitions = Files.list(dir)) {
+      for (Path p : partitions.toList()) {
+        String name = p.getFileName().toString();
+        if (!name.startsWith("dt=") || !Files.exists(p.resolve(Publisher.SUCCESS))) {
+          continue;
+        }
+        LocalDate day = LocalDate.parse(name.substring(3));
+        Map<String, Object> meta = Publisher.readMetadata(p);
+        LocalDate builtBy = LocalDate.parse((String) meta.get("date"));
+        if (config.activityDefinition().equals(meta.get("activity_definition"))
+            && !builtBy.isBefore(day.plusDays(lateness))) {
+          days.add(day);
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      throw new EncoreException(EncoreException.OUTPUT,
+          "Cannot read the published activity under " + dir + ": " + e + ". Move the damaged partition away and"
+              + " re-run; Encore rebuilds missing activity from the logs.", e);
+    }
+    return days;
   }
 
-  private static Path staged(Path staging, String dataset, String dt) {
-    return Path.of(WritePartitionedParquet.partitionDir(staging.toString(), dataset, dt));
+  private static Path staged(Path staging, Dataset<?> dataset, String dt) {
+    return Path.of(WritePartitionedParquet.partitionDir(staging.toString(), dataset.name(), dt));
+  }
+
+  private static String span(List<LocalDate> days) {
+    return days.isEmpty() ? "none" : days.get(0) + ".." + days.get(days.size() - 1);
   }
 
   private static String runId(LocalDate date, Instant started) {
@@ -190,6 +264,7 @@ public final class NightlyJob {
       String runId,
       NightlyConfig config,
       NightlyOptions options,
+      NightlyPlan plan,
       ArrivalPartitions.Found input,
       Map<String, Long> counts,
       Instant started) {
@@ -204,13 +279,14 @@ public final class NightlyJob {
     opts.put("output", config.output().toString());
     opts.put("runner", options.getRunner().getSimpleName());
     opts.put("allowMissingDays", config.allowMissingDays());
-    opts.put("allowedLatenessDays", config.playRules().allowedLatenessDays());
-    opts.put("trackStreamMs", config.playRules().trackStreamMs());
-    opts.put("episodeStreamMs", config.playRules().episodeStreamMs());
-    opts.put("sessionGapMinutes", config.sessionRules().gapMs() / 60_000);
-    opts.put("maxSessionHours", config.sessionRules().maxSessionMs() / 3_600_000);
     opts.put("shardsPerPartition", config.shardsPerPartition());
     info.put("options", opts);
+    info.put("definition_source", config.definition().source());
+    info.put("definition_digest", config.definition().digest());
+    info.put("definition", config.definition().toMap());
+    info.put("activity_definition", config.activityDefinition());
+    info.put("first_input_day", plan.firstInputDay().toString());
+    info.put("activity_reused_days", plan.activityReused().size());
     List<Map<String, Object>> inputs = new ArrayList<>();
     for (InputPartition p : input.partitions()) {
       Map<String, Object> in = new LinkedHashMap<>();
@@ -229,11 +305,11 @@ public final class NightlyJob {
   }
 
   private static Map<String, Object> partitionInfo(
-      Map<String, Object> runInfo, String dataset, String dt, Map<String, Long> counts) {
+      Map<String, Object> runInfo, Dataset<?> dataset, String dt, Map<String, Long> counts) {
     Map<String, Object> info = new LinkedHashMap<>();
-    info.put("dataset", dataset);
+    info.put("dataset", dataset.name());
     info.put("dt", dt);
-    info.put("rows", RunStats.forOutput(counts, dataset).getOrDefault(dt, 0L));
+    info.put("rows", RunStats.forOutput(counts, dataset.name()).getOrDefault(dt, 0L));
     info.putAll(runInfo);
     return info;
   }

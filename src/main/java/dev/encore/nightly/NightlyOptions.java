@@ -1,16 +1,22 @@
 package dev.encore.nightly;
 
-import dev.encore.config.RulesOptions;
 import dev.encore.ingest.InputOptions;
 import dev.encore.publish.OutputOptions;
 import org.apache.beam.sdk.options.Description;
 import org.apache.beam.sdk.options.Validation;
 
 /** Options of {@code encore nightly}: everything the arrival of day {@code --date} makes due. */
-public interface NightlyOptions extends InputOptions, OutputOptions, RulesOptions {
+public interface NightlyOptions extends InputOptions, OutputOptions {
   @Description("The arrival day to process, YYYY-MM-DD (UTC).")
   @Validation.Required
   String getDate();
 
   void setDate(String value);
+
+  @Description(
+      "Job and reward definitions (YAML): thresholds, session rules, horizons, entity levels, checkpoints. When"
+          + " unset, the built-in copy of pipelines/nightly.yaml.")
+  String getDefinition();
+
+  void setDefinition(String value);
 }

@@ -77,14 +77,16 @@ public record NightlySummary(
     } else {
       s.append(String.format("  arrival %s: not read%n", date));
     }
-    Map<String, Long> sessions = rows(NightlyJob.SESSIONS);
-    s.append(String.format(
-        "  sessions written: %d in %s%n",
-        sessions.values().stream().mapToLong(Long::longValue).sum(), sessions));
-    s.append(String.format(
-        "  rejected written: %d in dt=%s%n",
-        rows(NightlyJob.REJECTED).getOrDefault(date.toString(), 0L), date));
-    s.append(String.format("  published: %s", published));
+    for (String dataset : List.of("sessions", "activity", "user_rewards", "user_entity_rewards",
+        "entity_rewards", "rejected")) {
+      Map<String, Long> rows = rows(dataset);
+      List<String> dts = new ArrayList<>(rows.keySet());
+      s.append(String.format("  %s written: %d rows in %s%n", dataset,
+          rows.values().stream().mapToLong(Long::longValue).sum(),
+          dts.size() <= 6 ? rows.toString()
+              : dts.size() + " partitions " + dts.get(0) + " .. " + dts.get(dts.size() - 1)));
+    }
+    s.append(String.format("  published: %d partitions", published.size()));
     return s.toString();
   }
 }

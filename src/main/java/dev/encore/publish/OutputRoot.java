@@ -23,8 +23,8 @@ public final class OutputRoot {
     this.root = root;
   }
 
-  /** Checks {@code output} against {@code logs} and claims it for Encore. */
-  public static OutputRoot claim(Path output, Path logs) {
+  /** Refuses an output root that overlaps the logs (either inside the other). */
+  public static void checkNoOverlap(Path output, Path logs) {
     Path out = output.toAbsolutePath().normalize();
     Path in = logs.toAbsolutePath().normalize();
     if (out.startsWith(in) || in.startsWith(out)) {
@@ -33,6 +33,12 @@ public final class OutputRoot {
           "Output root " + out + " overlaps the logs " + in + ". Choose an output folder outside the input"
               + " (and the input outside the output).");
     }
+  }
+
+  /** Checks {@code output} against {@code logs} and claims it for Encore. */
+  public static OutputRoot claim(Path output, Path logs) {
+    checkNoOverlap(output, logs);
+    Path out = output.toAbsolutePath().normalize();
     Path marker = out.resolve(PRIVATE_DIR).resolve(MARKER);
     try {
       if (Files.exists(out) && !Files.exists(marker) && !isEmptyDir(out)) {

@@ -3,8 +3,9 @@ package dev.encore.publish;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.channels.Channels;
-import org.apache.avro.specific.SpecificData;
-import org.apache.avro.specific.SpecificRecord;
+import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericRecord;
 import org.apache.beam.sdk.io.FileSystems;
 import org.apache.beam.sdk.io.fs.ResourceId;
 import org.apache.beam.sdk.util.MimeTypes;
@@ -18,8 +19,8 @@ import org.apache.parquet.io.OutputFile;
 import org.apache.parquet.io.PositionOutputStream;
 
 /**
- * Writes one Parquet file of Avro records, the way every Encore dataset is written: parquet-avro with the record
- * class's own data model, so logical types (timestamp-millis, date) become real Parquet logical types, and the
+ * Writes one Parquet file of Avro records, the way every Encore dataset is written: parquet-avro with the
+ * dataset's data model (see {@link Dataset#model()}), so logical types (timestamp-millis, date) become real Parquet logical types, and the
  * standard 3-level LIST structure. (ParquetIO's sink re-creates the data model from its class and so loses the
  * generated classes' logical-type conversions; this writes through Beam's file systems the same way it does.)
  */
@@ -31,22 +32,22 @@ public final class ParquetFiles {
    *
    * @return the number of records written
    */
-  public static <T extends SpecificRecord> long write(
-      String path, Class<T> type, Iterable<? extends T> records) throws IOException {
-    SpecificData model = SpecificData.getForClass(type);
+  public static long write(
+      String path, Schema schema, GenericData model, Iterable<? extends GenericRecord> records)
+      throws IOException {
     Configuration conf = new Configuration(false);
     conf.setBoolean(AvroWriteSupport.WRITE_OLD_LIST_STRUCTURE, false);
     ResourceId file = FileSystems.matchNewResource(path, false);
     long n = 0;
-    try (ParquetWriter<T> writer =
-        AvroParquetWriter.<T>builder(new ChannelOutputFile(file))
-            .withSchema(model.getSchema(type))
+    try (ParquetWriter<GenericRecord> writer =
+        AvroParquetWriter.<GenericRecord>builder(new ChannelOutputFile(file))
+            .withSchema(schema)
             .withDataModel(model)
             .withConf(conf)
             .withCompressionCodec(CompressionCodecName.SNAPPY)
             .withWriteMode(ParquetFileWriter.Mode.OVERWRITE)
             .build()) {
-      for (T record : records) {
+      for (GenericRecord record : records) {
         writer.write(record);
         n++;
       }

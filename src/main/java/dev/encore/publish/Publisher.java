@@ -9,7 +9,6 @@ import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
-import org.apache.avro.specific.SpecificRecord;
 
 /**
  * Makes staged partitions visible. Each partition is completed in staging (an empty Parquet file with the schema
@@ -38,28 +37,26 @@ public final class Publisher {
    * Completes and publishes one staged partition.
    *
    * @param staged the partition's staging folder (it may not exist when the partition has no rows)
-   * @param type the dataset's row type, for the schema of an empty partition
    * @param metadata the run metadata to write beside the data
    */
-  public void publish(
-      String dataset,
-      String dt,
-      Path staged,
-      Class<? extends SpecificRecord> type,
-      Map<String, Object> metadata)
+  public void publish(Dataset<?> dataset, String dt, Path staged, Map<String, Object> metadata)
       throws IOException {
     Files.createDirectories(staged);
     if (parquetFiles(staged).isEmpty()) {
-      ParquetFiles.write(staged.resolve(WritePartitionedParquet.fileName(0)).toString(), type, List.of());
+      ParquetFiles.write(
+          staged.resolve(WritePartitionedParquet.fileName(0)).toString(),
+          dataset.schema(),
+          dataset.model(),
+          List.of());
     }
     JSON.writeValue(staged.resolve(RUN_METADATA).toFile(), metadata);
     Files.createFile(staged.resolve(SUCCESS));
 
-    Path target = root.partition(dataset, dt);
+    Path target = root.partition(dataset.name(), dt);
     Files.createDirectories(target.getParent());
     Path old = null;
     if (Files.exists(target)) {
-      old = root.trash(runId).resolve(dataset).resolve("dt=" + dt);
+      old = root.trash(runId).resolve(dataset.name()).resolve("dt=" + dt);
       Files.createDirectories(old.getParent());
       Files.move(target, old, StandardCopyOption.ATOMIC_MOVE);
     }

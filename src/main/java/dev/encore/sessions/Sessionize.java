@@ -1,13 +1,17 @@
 package dev.encore.sessions;
 
+import dev.encore.avro.Activity;
 import dev.encore.avro.Session;
 import dev.encore.avro.internal.Play;
 import dev.encore.config.SessionRules;
 import dev.encore.publish.RunStats;
+import dev.encore.rewards.DailyActivity;
 import java.time.LocalDate;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.coders.VarLongCoder;
@@ -27,25 +31,37 @@ import org.apache.beam.sdk.values.TupleTagList;
 import org.apache.beam.sdk.values.TypeDescriptors;
 
 /**
- * Stage 2: groups the plays by user (one shuffle), drops duplicate deliveries, cuts sessions and keeps those that
- * start on the session days this run publishes. Emits sessions keyed by their day and the duplicate counts per
+ * Stage 2: groups the plays by user (one shuffle for everything per user), drops duplicate deliveries, cuts
+ * sessions and keeps those that start on the session days this run publishes, and summarizes the days whose
+ * activity the run rebuilds. Emits sessions and activity rows keyed by their day, and the duplicate counts per
  * arrival partition.
  */
 public class Sessionize extends PTransform<PCollection<Play>, PCollectionTuple> {
   /** Sessions keyed by the UTC day of their start (yyyy-MM-dd). */
   public static final TupleTag<KV<String, Session>> SESSIONS = new TupleTag<>() {};
+  /** Daily activity rows keyed by their day. */
+  public static final TupleTag<KV<String, Activity>> ACTIVITY = new TupleTag<>() {};
   /** Duplicate deliveries dropped, per arrival partition of the dropped copy. */
   public static final TupleTag<KV<String, Long>> STATS = new TupleTag<>() {};
 
   private final SessionRules rules;
   private final LocalDate firstDay;
   private final LocalDate lastDay;
+  private final TreeSet<Long> activityDays;
+  private final List<String> levels;
 
-  /** Sessionizes and keeps the sessions starting on {@code firstDay..lastDay} (inclusive). */
-  public Sessionize(SessionRules rules, LocalDate firstDay, LocalDate lastDay) {
+  /**
+   * Sessionizes and keeps the sessions starting on {@code firstDay..lastDay} (inclusive), and summarizes the
+   * activity of {@code activityDays} at the entity {@code levels}.
+   */
+  public Sessionize(
+      SessionRules rules, LocalDate firstDay, LocalDate lastDay, Set<LocalDate> activityDays, List<String> levels) {
     this.rules = rules;
     this.firstDay = firstDay;
     this.lastDay = lastDay;
+    this.activityDays = new TreeSet<>();
+    activityDays.forEach(d -> this.activityDays.add(d.toEpochDay()));
+    this.levels = List.copyOf(levels);
   }
 
   @Override
@@ -57,25 +73,32 @@ public class Sessionize extends PTransform<PCollection<Play>, PCollectionTuple> 
             .apply("GroupByUser", GroupByKey.create())
             .apply(
                 "DeduplicateAndCutSessions",
-                ParDo.of(new CutSessionsFn(rules, firstDay.toEpochDay(), lastDay.toEpochDay()))
-                    .withOutputTags(SESSIONS, TupleTagList.of(STATS)));
+                ParDo.of(new CutSessionsFn(
+                        rules, firstDay.toEpochDay(), lastDay.toEpochDay(), activityDays, levels))
+                    .withOutputTags(SESSIONS, TupleTagList.of(STATS).and(ACTIVITY)));
     out.get(SESSIONS).setCoder(KvCoder.of(StringUtf8Coder.of(), AvroCoder.of(Session.class)));
+    out.get(ACTIVITY).setCoder(KvCoder.of(StringUtf8Coder.of(), AvroCoder.of(Activity.class)));
     out.get(STATS).setCoder(KvCoder.of(StringUtf8Coder.of(), VarLongCoder.of()));
     return out;
   }
 
-  /** Per user: deduplicate, cut, keep the sessions of the published days. */
+  /** Per user: deduplicate, cut, keep the sessions of the published days, summarize the rebuilt days. */
   static class CutSessionsFn extends DoFn<KV<String, Iterable<Play>>, KV<String, Session>> {
     private static final long DAY_MS = 86_400_000L;
     private final Counter sessionsCut = Metrics.counter("sessions", "sessions_cut");
     private final SessionRules rules;
     private final long firstDay;
     private final long lastDay;
+    private final TreeSet<Long> activityDays;
+    private final List<String> levels;
 
-    CutSessionsFn(SessionRules rules, long firstDay, long lastDay) {
+    CutSessionsFn(
+        SessionRules rules, long firstDay, long lastDay, TreeSet<Long> activityDays, List<String> levels) {
       this.rules = rules;
       this.firstDay = firstDay;
       this.lastDay = lastDay;
+      this.activityDays = activityDays;
+      this.levels = levels;
     }
 
     @ProcessElement
@@ -89,12 +112,21 @@ public class Sessionize extends PTransform<PCollection<Play>, PCollectionTuple> 
         perArrival.forEach(
             (dt, n) -> out.get(STATS).output(KV.of(RunStats.inputKey(dt, RunStats.DUPLICATES), n)));
       }
-      List<Session> sessions = SessionCutter.cut(dedup.kept(), rules);
+      List<Play> plays = dedup.kept();
+      plays.sort(SessionCutter.PLAY_ORDER);
+      List<Session> sessions = SessionCutter.cut(plays, rules);
       sessionsCut.inc(sessions.size());
       for (Session s : sessions) {
         long day = Math.floorDiv(s.getSessionStart().toEpochMilli(), DAY_MS);
         if (day >= firstDay && day <= lastDay) {
           out.get(SESSIONS).output(KV.of(LocalDate.ofEpochDay(day).toString(), s));
+        }
+      }
+      if (!activityDays.isEmpty()) {
+        for (Activity a : DailyActivity.of(plays, activityDays.first(), activityDays.last(), levels)) {
+          if (activityDays.contains(a.getActivityDate().toEpochDay())) {
+            out.get(ACTIVITY).output(KV.of(a.getActivityDate().toString(), a));
+          }
         }
       }
     }

@@ -1,0 +1,98 @@
+package dev.encore.nightly;
+
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * Which days a nightly run for arrival day T reads and publishes (L = allowedLatenessDays, F = the first arrival
+ * day present).
+ *
+ * <ul>
+ *   <li><b>Sessions</b> of day D are published as soon as day D+1 has arrived, and again while late plays may
+ *       change them: run T publishes session days T-1-L .. T-1.
+ *   <li><b>Activity</b> (the compact daily history) of day D can change until arrival D+L: run T rebuilds days
+ *       T-L .. T from the logs, and any older day it needs that is not published complete (by a run on or after
+ *       D+L, with the same definition); it reads the other days back.
+ *   <li><b>Rewards</b> of anchor day D are published at the publication ages: D = T - a.
+ *   <li><b>Arrival partitions read</b>: T-3-L .. T (the plays of days T-2-L .. T, so sessions running past
+ *       midnight into the first session day are found), reaching back to the day before the oldest activity day
+ *       rebuilt. Days before F do not exist and are not asked for.
+ * </ul>
+ *
+ * @param date the run's arrival day T
+ * @param firstInputDay F
+ * @param sessionDays session days published, ascending
+ * @param rewardAnchors anchor / discovery days whose reward partitions are published, ascending
+ * @param activityRebuilt activity days computed from the logs (and published), ascending
+ * @param activityReused activity days read back from the output, ascending
+ * @param firstArrival first arrival partition read
+ */
+public record NightlyPlan(
+    LocalDate date,
+    LocalDate firstInputDay,
+    List<LocalDate> sessionDays,
+    List<LocalDate> rewardAnchors,
+    List<LocalDate> activityRebuilt,
+    List<LocalDate> activityReused,
+    LocalDate firstArrival) {
+
+  /**
+   * Plans run {@code date}.
+   *
+   * @param publicationAges ages (days after the anchor) at which reward partitions are published
+   * @param lookbackDays discovery lookback: the activity of anchors' preceding days is needed too
+   * @param reusableActivity activity days published complete with the same definition
+   */
+  public static NightlyPlan of(
+      LocalDate date,
+      int lateness,
+      LocalDate firstInputDay,
+      List<Integer> publicationAges,
+      int lookbackDays,
+      Set<LocalDate> reusableActivity) {
+    LocalDate f = firstInputDay;
+    List<LocalDate> sessionDays = days(max(f, date.minusDays(1L + lateness)), date.minusDays(1));
+    TreeSet<LocalDate> anchors = new TreeSet<>();
+    for (int age : publicationAges) {
+      LocalDate d = date.minusDays(age);
+      if (!d.isBefore(f)) {
+        anchors.add(d);
+      }
+    }
+    LocalDate recent = max(f, date.minusDays(lateness));
+    LocalDate neededFrom = anchors.isEmpty() ? recent : max(f, anchors.first().minusDays(lookbackDays));
+    List<LocalDate> rebuilt = new ArrayList<>();
+    List<LocalDate> reused = new ArrayList<>();
+    for (LocalDate d : days(neededFrom, recent.minusDays(1))) {
+      (reusableActivity.contains(d) ? reused : rebuilt).add(d);
+    }
+    rebuilt.addAll(days(recent, date));
+    LocalDate firstArrival = date.minusDays(3L + lateness);
+    if (!rebuilt.isEmpty() && rebuilt.get(0).minusDays(1).isBefore(firstArrival)) {
+      firstArrival = rebuilt.get(0).minusDays(1);
+    }
+    return new NightlyPlan(
+        date, f, sessionDays, List.copyOf(anchors), List.copyOf(rebuilt), List.copyOf(reused),
+        max(f, firstArrival));
+  }
+
+  /** Last arrival partition read: the run's own date. */
+  public LocalDate lastArrival() {
+    return date;
+  }
+
+  private static List<LocalDate> days(LocalDate from, LocalDate to) {
+    List<LocalDate> days = new ArrayList<>();
+    for (LocalDate d = from; !d.isAfter(to); d = d.plusDays(1)) {
+      days.add(d);
+    }
+    return days;
+  }
+
+  private static LocalDate max(LocalDate a, LocalDate b) {
+    return a.isAfter(b) ? a : b;
+  }
+}

@@ -1,0 +1,281 @@
+package dev.encore.rewards;
+
+import dev.encore.avro.Activity;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.NavigableMap;
+import java.util.NavigableSet;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.beam.sdk.coders.KvCoder;
+import org.apache.beam.sdk.coders.ListCoder;
+import org.apache.beam.sdk.coders.StringUtf8Coder;
+import org.apache.beam.sdk.coders.VarLongCoder;
+import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
+import org.apache.beam.sdk.transforms.Combine;
+import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.Filter;
+import org.apache.beam.sdk.transforms.GroupByKey;
+import org.apache.beam.sdk.transforms.PTransform;
+import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.transforms.WithKeys;
+import org.apache.beam.sdk.values.KV;
+import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.PCollectionTuple;
+import org.apache.beam.sdk.values.TupleTag;
+import org.apache.beam.sdk.values.TupleTagList;
+import org.apache.beam.sdk.values.TypeDescriptors;
+
+/**
+ * Stage 3: computes the reward rows of the anchor days a run publishes from the daily activity (never from raw
+ * logs): user retention per (user, anchor), discovery labels per (user, entity), and entity statistics per
+ * (entity, discovery day). Each output is keyed by its dt partition.
+ */
+public class ComputeRewards extends PTransform<PCollection<Activity>, PCollectionTuple> {
+  public static final TupleTag<KV<String, GenericRecord>> USER_REWARDS = new TupleTag<>() {};
+  public static final TupleTag<KV<String, GenericRecord>> USER_ENTITY_REWARDS = new TupleTag<>() {};
+  public static final TupleTag<KV<String, GenericRecord>> ENTITY_REWARDS = new TupleTag<>() {};
+  private static final TupleTag<KV<String, List<Long>>> DISCOVERY_STATS = new TupleTag<>() {};
+
+  private final RewardSpec spec;
+  private final long asOf;
+  private final long firstInputDay;
+  private final List<Long> anchors;
+
+  /**
+   * @param asOf the run's date T, epoch day
+   * @param firstInputDay the first arrival day present (F), epoch day
+   * @param anchors the anchor/discovery days whose partitions the run publishes, epoch days
+   */
+  public ComputeRewards(RewardSpec spec, long asOf, long firstInputDay, List<Long> anchors) {
+    this.spec = spec;
+    this.asOf = asOf;
+    this.firstInputDay = firstInputDay;
+    this.anchors = List.copyOf(anchors);
+  }
+
+  @Override
+  public PCollectionTuple expand(PCollection<Activity> activity) {
+    long t = asOf;
+    PCollection<Activity> observed =
+        activity.apply("KeepObservedDays", Filter.by(a -> a.getActivityDate().toEpochDay() <= t));
+
+    PCollection<KV<String, GenericRecord>> userRewards =
+        observed
+            .apply("KeepUserRows", Filter.by(a -> DailyActivity.USER_LEVEL.equals(a.getEntityLevel())))
+            .apply("KeyByUser", WithKeys.of(Activity::getUserId).withKeyType(TypeDescriptors.strings()))
+            .setCoder(KvCoder.of(StringUtf8Coder.of(), AvroCoder.of(Activity.class)))
+            .apply("GroupUserDays", GroupByKey.create())
+            .apply("LabelUserAnchors", ParDo.of(new UserRewardsFn(spec, asOf, anchors)))
+            .setCoder(rowCoder(RewardSchemas.userRewards(spec)));
+
+    PCollectionTuple discoveries =
+        observed
+            .apply("KeepEntityRows", Filter.by(a -> !DailyActivity.USER_LEVEL.equals(a.getEntityLevel())))
+            .apply(
+                "KeyByUserAndEntity",
+                WithKeys.of((Activity a) -> a.getUserId() + "\u0000" + a.getEntityLevel() + "\u0000"
+                        + a.getEntityId())
+                    .withKeyType(TypeDescriptors.strings()))
+            .setCoder(KvCoder.of(StringUtf8Coder.of(), AvroCoder.of(Activity.class)))
+            .apply("GroupUserEntityDays", GroupByKey.create())
+            .apply(
+                "FindAndLabelDiscoveries",
+                ParDo.of(new DiscoveriesFn(spec, asOf, firstInputDay, anchors))
+                    .withOutputTags(USER_ENTITY_REWARDS, TupleTagList.of(DISCOVERY_STATS)));
+    discoveries.get(USER_ENTITY_REWARDS).setCoder(rowCoder(RewardSchemas.userEntityRewards(spec)));
+    discoveries.get(DISCOVERY_STATS)
+        .setCoder(KvCoder.of(StringUtf8Coder.of(), ListCoder.of(VarLongCoder.of())));
+
+    PCollection<KV<String, GenericRecord>> entityRewards =
+        discoveries
+            .get(DISCOVERY_STATS)
+            .apply("SumPerEntityAndDay", Combine.perKey(new SumLists()))
+            .apply("LabelEntities", ParDo.of(new EntityRewardsFn(spec, asOf)))
+            .setCoder(rowCoder(RewardSchemas.entityRewards(spec)));
+
+    return PCollectionTuple.of(USER_REWARDS, userRewards)
+        .and(USER_ENTITY_REWARDS, discoveries.get(USER_ENTITY_REWARDS))
+        .and(ENTITY_REWARDS, entityRewards);
+  }
+
+  private static KvCoder<String, GenericRecord> rowCoder(Schema schema) {
+    return KvCoder.of(StringUtf8Coder.of(), AvroCoder.of(schema));
+  }
+
+  private static String dt(long day) {
+    return java.time.LocalDate.ofEpochDay(day).toString();
+  }
+
+  /** Per user: the retention labels of every published anchor the user was active on. */
+  static class UserRewardsFn extends DoFn<KV<String, Iterable<Activity>>, KV<String, GenericRecord>> {
+    private final RewardSpec spec;
+    private final long asOf;
+    private final List<Long> anchors;
+    private transient Schema schema;
+
+    UserRewardsFn(RewardSpec spec, long asOf, List<Long> anchors) {
+      this.spec = spec;
+      this.asOf = asOf;
+      this.anchors = anchors;
+    }
+
+    @Setup
+    public void setup() {
+      schema = RewardSchemas.userRewards(spec);
+    }
+
+    @ProcessElement
+    public void process(@Element KV<String, Iterable<Activity>> user, OutputReceiver<KV<String, GenericRecord>> out) {
+      NavigableMap<Long, UserRewardMath.Day> days = new TreeMap<>();
+      for (Activity a : user.getValue()) {
+        days.put(a.getActivityDate().toEpochDay(), new UserRewardMath.Day(a.getStreams(), a.getStreamMs()));
+      }
+      for (long d : anchors) {
+        UserRewardMath.Labels l = UserRewardMath.labels(days, d, asOf, spec);
+        if (l == null) {
+          continue;
+        }
+        GenericRecord r = new GenericData.Record(schema);
+        r.put("user_id", user.getKey());
+        r.put("anchor_date", (int) d);
+        l.activeDays().forEach((n, v) -> r.put("active_days_" + n, v));
+        r.put("return_d1", l.returnD1());
+        r.put("days_to_return", l.daysToReturn());
+        l.streams().forEach((n, v) -> r.put("streams_" + n, v));
+        l.streamMs().forEach((n, v) -> r.put("ms_played_" + n, v));
+        r.put("as_of", (int) asOf);
+        r.put("days_observed", l.daysObserved());
+        l.mature().forEach((n, v) -> r.put("mature_" + n, v));
+        out.output(KV.of(dt(d), r));
+      }
+    }
+  }
+
+  /** Per (user, entity): the discoveries on published days, and their share of the entity statistics. */
+  static class DiscoveriesFn extends DoFn<KV<String, Iterable<Activity>>, KV<String, GenericRecord>> {
+    private final RewardSpec spec;
+    private final long asOf;
+    private final long firstInputDay;
+    private final List<Long> anchors;
+    private transient Schema schema;
+
+    DiscoveriesFn(RewardSpec spec, long asOf, long firstInputDay, List<Long> anchors) {
+      this.spec = spec;
+      this.asOf = asOf;
+      this.firstInputDay = firstInputDay;
+      this.anchors = anchors;
+    }
+
+    @Setup
+    public void setup() {
+      schema = RewardSchemas.userEntityRewards(spec);
+    }
+
+    @ProcessElement
+    public void process(@Element KV<String, Iterable<Activity>> pair, MultiOutputReceiver out) {
+      NavigableSet<Long> days = new TreeSet<>();
+      NavigableMap<Long, Activity> rows = new TreeMap<>();
+      for (Activity a : pair.getValue()) {
+        long day = a.getActivityDate().toEpochDay();
+        days.add(day);
+        rows.put(day, a);
+      }
+      for (long d : anchors) {
+        if (!DiscoveryMath.isDiscovery(days, d, spec)) {
+          continue;
+        }
+        Activity first = rows.get(d);
+        DiscoveryMath.Labels l = DiscoveryMath.labels(days, d, asOf, firstInputDay, spec);
+        GenericRecord r = new GenericData.Record(schema);
+        r.put("user_id", first.getUserId());
+        r.put("entity_level", first.getEntityLevel());
+        r.put("entity_id", first.getEntityId());
+        r.put("discovery_date", (int) d);
+        r.put("trace", l.trace());
+        r.put("stickiness_" + spec.stickinessDays(), l.stickiness());
+        l.activeDays().forEach((n, v) -> r.put("active_days_" + n, v));
+        r.put("discovery_context_type", first.getFirstContextType());
+        r.put("discovery_reason_start", first.getFirstReasonStart());
+        r.put("lookback_complete", l.lookbackComplete());
+        r.put("as_of", (int) asOf);
+        r.put("days_observed", l.daysObserved());
+        l.mature().forEach((n, v) -> r.put("mature_" + n, v));
+        out.get(USER_ENTITY_REWARDS).output(KV.of(dt(d), r));
+        if (l.lookbackComplete()) {
+          out.get(DISCOVERY_STATS).output(KV.of(
+              first.getEntityLevel() + "\u0000" + first.getEntityId() + "\u0000" + d, statsOf(l)));
+        }
+      }
+    }
+
+    /** [discoverers = 1, stickiness sum, then the trace as 0/1 counts]. */
+    private static List<Long> statsOf(DiscoveryMath.Labels l) {
+      List<Long> stats = new ArrayList<>(2 + l.trace().size());
+      stats.add(1L);
+      stats.add(l.stickiness() == null ? 0L : l.stickiness());
+      for (Boolean active : l.trace()) {
+        stats.add(Boolean.TRUE.equals(active) ? 1L : 0L);
+      }
+      return stats;
+    }
+  }
+
+  /** Element-wise sum of equally long lists. */
+  static class SumLists extends Combine.BinaryCombineFn<List<Long>> {
+    @Override
+    public List<Long> apply(List<Long> a, List<Long> b) {
+      List<Long> sum = new ArrayList<>(a.size());
+      for (int i = 0; i < a.size(); i++) {
+        sum.add(a.get(i) + b.get(i));
+      }
+      return sum;
+    }
+  }
+
+  /** Turns an entity's summed discovery statistics into its row. */
+  static class EntityRewardsFn extends DoFn<KV<String, List<Long>>, KV<String, GenericRecord>> {
+    private final RewardSpec spec;
+    private final long asOf;
+    private transient Schema schema;
+
+    EntityRewardsFn(RewardSpec spec, long asOf) {
+      this.spec = spec;
+      this.asOf = asOf;
+    }
+
+    @Setup
+    public void setup() {
+      schema = RewardSchemas.entityRewards(spec);
+    }
+
+    @ProcessElement
+    public void process(@Element KV<String, List<Long>> entity, OutputReceiver<KV<String, GenericRecord>> out) {
+      String[] key = entity.getKey().split("\u0000", 3);
+      long d = Long.parseLong(key[2]);
+      List<Long> stats = entity.getValue();
+      long discoverers = stats.get(0);
+      int traceLength = spec.traceLength();
+      boolean mature = d + traceLength + spec.lateness() <= asOf;
+      List<Long> byOffset = new ArrayList<>(traceLength);
+      for (int k = 1; k <= traceLength; k++) {
+        byOffset.add(d + k > asOf ? null : stats.get(1 + k));
+      }
+      GenericRecord r = new GenericData.Record(schema);
+      r.put("entity_level", key[0]);
+      r.put("entity_id", key[1]);
+      r.put("discovery_date", (int) d);
+      r.put("discoverers", discoverers);
+      r.put("mean_stickiness_" + spec.stickinessDays(), mature ? (double) stats.get(1) / discoverers : null);
+      r.put("active_by_offset", Collections.unmodifiableList(byOffset));
+      r.put("as_of", (int) asOf);
+      r.put("days_observed", (int) Math.max(0, Math.min(traceLength, asOf - d)));
+      r.put("mature_" + spec.stickinessDays(), mature);
+      out.output(KV.of(dt(d), r));
+    }
+  }
+}

@@ -1,0 +1,56 @@
+package dev.encore.rewards;
+
+import dev.encore.avro.Activity;
+import java.time.LocalDate;
+import java.util.List;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.beam.sdk.coders.StringUtf8Coder;
+import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
+import org.apache.beam.sdk.io.FileIO;
+import org.apache.beam.sdk.io.parquet.ParquetIO;
+import org.apache.beam.sdk.transforms.Create;
+import org.apache.beam.sdk.transforms.MapElements;
+import org.apache.beam.sdk.transforms.PTransform;
+import org.apache.beam.sdk.values.PBegin;
+import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.TypeDescriptor;
+
+/** Reads published partitions of the activity dataset back, so a run never re-reads old raw logs. */
+public class ReadActivity extends PTransform<PBegin, PCollection<Activity>> {
+  private final List<String> partitionDirs;
+
+  /** Reads the Parquet files of these published activity partitions. */
+  public ReadActivity(List<String> partitionDirs) {
+    this.partitionDirs = List.copyOf(partitionDirs);
+  }
+
+  @Override
+  public PCollection<Activity> expand(PBegin input) {
+    return input
+        .apply("ListActivityPartitions",
+            Create.of(partitionDirs.stream().map(d -> d + "/*.parquet").toList()).withCoder(StringUtf8Coder.of()))
+        .apply("MatchActivityFiles", FileIO.matchAll())
+        .apply("OpenActivityFiles", FileIO.readMatches())
+        .apply("ReadActivityRows", ParquetIO.readFiles(Activity.getClassSchema()))
+        .apply("ToActivity", MapElements.into(TypeDescriptor.of(Activity.class)).via(ReadActivity::toActivity))
+        .setCoder(AvroCoder.of(Activity.class));
+  }
+
+  /** A generic Parquet row (logical types raw) as the generated class. */
+  static Activity toActivity(GenericRecord r) {
+    return Activity.newBuilder()
+        .setUserId(r.get("user_id").toString())
+        .setEntityLevel(r.get("entity_level").toString())
+        .setEntityId(str(r.get("entity_id")))
+        .setActivityDate(LocalDate.ofEpochDay((Integer) r.get("activity_date")))
+        .setStreams((Integer) r.get("streams"))
+        .setStreamMs((Long) r.get("stream_ms"))
+        .setFirstContextType(str(r.get("first_context_type")))
+        .setFirstReasonStart(str(r.get("first_reason_start")))
+        .build();
+  }
+
+  private static String str(Object o) {
+    return o == null ? null : o.toString();
+  }
+}
