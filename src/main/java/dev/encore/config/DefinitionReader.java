@@ -138,7 +138,9 @@ final class DefinitionReader {
     // Jackson's own location can point at the token before the problem; SnakeYAML's mark is the problem itself.
     if (e.getCause() instanceof MarkedYAMLException yaml && yaml.getProblemMark() != null) {
       Mark mark = yaml.getProblemMark();
-      String context = yaml.getContext() == null ? "" : " (" + yaml.getContext() + ")";
+      // The context says where an unclosed list or quote began, which is usually the line to fix.
+      String context = yaml.getContext() == null ? "" : " (" + yaml.getContext()
+          + (yaml.getContextMark() == null ? "" : " started at line " + (yaml.getContextMark().getLine() + 1)) + ")";
       return "YAML syntax error at line " + (mark.getLine() + 1) + ", column " + (mark.getColumn() + 1) + ": "
           + yaml.getProblem() + context + "\n" + mark.get_snippet();
     }
