@@ -36,13 +36,20 @@ public class ReadActivity extends PTransform<PBegin, PCollection<Activity>> {
         .setCoder(AvroCoder.of(Activity.class));
   }
 
-  /** A generic Parquet row (logical types raw) as the generated class. */
+  /**
+   * A Parquet row as the generated class. ParquetIO builds rows with the data model it finds for the schema, so
+   * they may already be {@link Activity} objects; generic rows carry the date as a raw epoch day.
+   */
   static Activity toActivity(GenericRecord r) {
+    if (r instanceof Activity a) {
+      return a;
+    }
+    Object date = r.get("activity_date");
     return Activity.newBuilder()
         .setUserId(r.get("user_id").toString())
         .setEntityLevel(r.get("entity_level").toString())
         .setEntityId(str(r.get("entity_id")))
-        .setActivityDate(LocalDate.ofEpochDay((Integer) r.get("activity_date")))
+        .setActivityDate(date instanceof LocalDate d ? d : LocalDate.ofEpochDay((Integer) date))
         .setStreams((Integer) r.get("streams"))
         .setStreamMs((Long) r.get("stream_ms"))
         .setFirstContextType(str(r.get("first_context_type")))
