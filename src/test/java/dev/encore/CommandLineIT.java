@@ -96,4 +96,33 @@ class CommandLineIT {
     assertThat(r.err(), containsString("overlaps the logs"));
     assertThat(Files.exists(Path.of("testdata/logs/out")), equalTo(false));
   }
+
+  @Test
+  void badDefinitionFileIsRefusedBeforeAnythingIsWritten() throws Exception {
+    Path bad = tmp.resolve("bad.yaml");
+    Files.writeString(bad, Files.readString(Path.of("pipelines/nightly.yaml"))
+        .replace("entity_levels: [artist, show]", "entity_levels: [artist, genre]"));
+    Path out = tmp.resolve("out");
+    Result r = encore("nightly", "--date=" + TESTDATA_DATE, "--logs=testdata/logs", "--output=" + out,
+        "--definition=" + bad);
+    assertThat(r.code(), equalTo(2));
+    assertThat(r.err(), containsString(bad.toString()));
+    assertThat(r.err(), containsString("discovery.entity_levels[1]"));
+    assertThat(r.err(), containsString("artist, show, track, album"));
+    assertThat(Files.exists(out), equalTo(false));
+  }
+
+  @Test
+  void aNewHorizonInACopiedDefinitionIsANewColumn() throws Exception {
+    Path custom = tmp.resolve("custom.yaml");
+    Files.writeString(custom, Files.readString(Path.of("pipelines/nightly.yaml"))
+        .replace("active_days_horizons: [7, 28, 60]", "active_days_horizons: [7, 14, 28, 60]"));
+    Path out = tmp.resolve("out");
+    Result r = encore("nightly", "--date=" + TESTDATA_DATE, "--logs=testdata/logs", "--output=" + out,
+        "--definition=" + custom);
+    assertThat(r.err(), r.code(), equalTo(0));
+    assertThat(DuckDb.queryLong("SELECT count(*) FROM " + DuckDb.readDataset(out, "user_rewards")
+        + " WHERE active_days_14 BETWEEN active_days_7 AND active_days_28"),
+        equalTo(DuckDb.queryLong("SELECT count(*) FROM " + DuckDb.readDataset(out, "user_rewards"))));
+  }
 }

@@ -7,7 +7,6 @@ import java.io.Serializable;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
-import java.time.ZoneOffset;
 
 /**
  * The input rules of SPEC.md as a pure function. Private plays are recognised first (they are only counted), then
@@ -90,10 +89,5 @@ public final class PlayValidator implements Serializable {
             .setPosition(position)
             .build();
     return new Verdict.Accepted(play);
-  }
-
-  /** The UTC day of an instant. */
-  static LocalDate dayOf(Instant instant) {
-    return LocalDate.ofInstant(instant, ZoneOffset.UTC);
   }
 }
