@@ -72,6 +72,11 @@ public final class DuckDb implements AutoCloseable {
     return readParquet(outRoot.toAbsolutePath().resolve(dataset) + "/dt=*/*.parquet");
   }
 
+  /** The JDBC connection, for what SQL text cannot do quickly (e.g. DuckDB's appender for bulk loads). */
+  Connection connection() {
+    return connection;
+  }
+
   /** Runs a statement that returns no rows (COPY, CREATE, SET ...). */
   public void execute(String sql) {
     try (Statement s = connection.createStatement()) {

@@ -15,13 +15,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.apache.avro.file.DataFileReader;
 import org.apache.avro.generic.GenericDatumReader;
 import org.apache.avro.generic.GenericRecord;
 
 /**
- * Independent reference implementation of what {@code nightly --date=T} must publish to {@code sessions}.
+ * Independent reference implementation of what {@code nightly --date=T} must publish to {@code sessions}, and of
+ * the accepted play history ({@link #acceptedPlays}) that {@link RewardsOracle} computes the rewards from.
  *
  * <p>Deliberately naive: everything in memory, plain loops, no Beam, no generated Avro classes. End-to-end
  * tests compare the pipeline's output against it, so it must stay a literal reading of SPEC.md, not a
@@ -40,6 +42,7 @@ public final class SpecOracle {
   private static final long DAY_MS = 86_400_000L;
   private static final long HOUR_MS = 3_600_000L;
   private static final long MINUTE_MS = 60_000L;
+  private static final Pattern PARTITION_NAME = Pattern.compile("dt=\\d{4}-\\d{2}-\\d{2}");
 
   private SpecOracle() {}
 
@@ -184,6 +187,29 @@ public final class SpecOracle {
     }
   }
 
+  /**
+   * One accepted play (valid, non-private, the kept copy of its event) as the reward definitions see it; {@code ts}
+   * is the end of the play in epoch milliseconds UTC and {@code arrival} the {@code dt} partition it was kept from.
+   */
+  public record OraclePlay(
+      String userId,
+      String eventId,
+      long ts,
+      long msPlayed,
+      String contentType,
+      String itemId,
+      String artistId,
+      String albumId,
+      String showId,
+      String contextType,
+      String reasonStart,
+      LocalDate arrival) {
+    /** The day of the play: the UTC day of its end. */
+    public LocalDate day() {
+      return dayOf(ts);
+    }
+  }
+
   /** A valid, non-private input record, with its provenance for the deduplication keep rule. */
   private record Play(
       String userId,
@@ -197,7 +223,12 @@ public final class SpecOracle {
       boolean skip,
       LocalDate arrival,
       String sourceFile,
-      long position) {}
+      long position,
+      GenericRecord record) {}
+
+  /** What reading a set of arrival partitions gave: counts per partition, rejections and the kept plays. */
+  private record Intake(
+      Map<LocalDate, PartitionCounts> partitions, List<OracleRejection> rejections, List<Play> kept) {}
 
   /** {@link #nightly(Path, LocalDate, Params)} with SPEC.md's defaults. */
   public static Result nightly(Path logsRoot, LocalDate runDate) {
@@ -217,6 +248,103 @@ public final class SpecOracle {
       }
     }
 
+    Intake intake = intake(root, inputPartitions, params);
+
+    // Cut sessions over all kept plays of the window, then publish only the session days of this run.
+    Map<String, List<Play>> byUser = new TreeMap<>();
+    for (Play p : intake.kept()) {
+      byUser.computeIfAbsent(p.userId(), u -> new ArrayList<>()).add(p);
+    }
+    LocalDate firstDay = runDate.minusDays(1 + lateness);
+    LocalDate lastDay = runDate.minusDays(1);
+    List<OracleSession> sessions = new ArrayList<>();
+    for (List<Play> plays : byUser.values()) {
+      for (OracleSession s : sessionize(plays, params)) {
+        if (!s.day().isBefore(firstDay) && !s.day().isAfter(lastDay)) {
+          sessions.add(s);
+        }
+      }
+    }
+    sessions.sort(
+        Comparator.comparing(OracleSession::userId).thenComparingLong(OracleSession::sessionStart));
+
+    List<LocalDate> sessionDays = new ArrayList<>();
+    for (LocalDate d = firstDay; !d.isAfter(lastDay); d = d.plusDays(1)) {
+      sessionDays.add(d);
+    }
+    return new Result(
+        runDate, params, inputPartitions, sessionDays, sessions, intake.partitions(), intake.rejections());
+  }
+
+  /** {@link #acceptedPlays(Path, LocalDate, Params)} with SPEC.md's defaults. */
+  public static List<OraclePlay> acceptedPlays(Path logsRoot, LocalDate asOf) {
+    return acceptedPlays(logsRoot, asOf, Params.defaults());
+  }
+
+  /**
+   * Every accepted play of the whole history as of run asOf: all arrival partitions {@code dt <= asOf} (not only
+   * the nightly window), validated against their own arrival day, private plays removed, deduplicated exactly as
+   * {@link #nightly} does. Sorted by (user_id, ts, event_id). Only allowedLatenessDays of params matters here.
+   */
+  public static List<OraclePlay> acceptedPlays(Path logsRoot, LocalDate asOf, Params params) {
+    Path root = logsRoot.toAbsolutePath().normalize();
+    List<LocalDate> partitions =
+        arrivalPartitions(root).stream().filter(dt -> !dt.isAfter(asOf)).toList();
+    List<OraclePlay> out = new ArrayList<>();
+    for (Play p : intake(root, partitions, params).kept()) {
+      GenericRecord r = p.record();
+      out.add(
+          new OraclePlay(
+              p.userId(),
+              p.eventId(),
+              p.end(),
+              p.msPlayed(),
+              str(r, "content_type"),
+              p.itemId(),
+              optStr(r, "artist_id"),
+              optStr(r, "album_id"),
+              optStr(r, "show_id"),
+              optStr(r, "context_type"),
+              optStr(r, "reason_start"),
+              p.arrival()));
+    }
+    out.sort(
+        Comparator.comparing(OraclePlay::userId)
+            .thenComparingLong(OraclePlay::ts)
+            .thenComparing(OraclePlay::eventId));
+    return out;
+  }
+
+  /** The arrival days of every {@code dt=YYYY-MM-DD} directory under logsRoot, oldest first. */
+  public static List<LocalDate> arrivalPartitions(Path logsRoot) {
+    try (Stream<Path> dirs = Files.list(logsRoot)) {
+      return dirs.filter(Files::isDirectory)
+          .map(d -> d.getFileName().toString())
+          .filter(name -> PARTITION_NAME.matcher(name).matches())
+          .map(name -> LocalDate.parse(name.substring(3)))
+          .sorted()
+          .toList();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot list " + logsRoot, e);
+    }
+  }
+
+  /** F of docs/rewards.md: the earliest arrival partition present; days before it were never observed. */
+  public static LocalDate firstInputDay(Path logsRoot) {
+    List<LocalDate> partitions = arrivalPartitions(logsRoot);
+    if (partitions.isEmpty()) {
+      throw new IllegalStateException("no dt=YYYY-MM-DD partition under " + logsRoot);
+    }
+    return partitions.get(0);
+  }
+
+  /**
+   * Reads the given arrival partitions: private plays out first, then validation against each record's own
+   * arrival day, then deduplication by (user_id, event_id). The one code path behind both nightly and
+   * acceptedPlays.
+   */
+  private static Intake intake(Path root, List<LocalDate> inputPartitions, Params params) {
+    int lateness = params.allowedLatenessDays();
     Map<LocalDate, long[]> simpleCounts = new TreeMap<>(); // records, private, duplicates, accepted
     Map<LocalDate, Map<String, Long>> rejectedCounts = new TreeMap<>();
     List<OracleRejection> rejections = new ArrayList<>();
@@ -264,34 +392,12 @@ public final class SpecOracle {
       simpleCounts.get(p.arrival())[isKept ? 3 : 2]++;
     }
 
-    // Cut sessions over all kept plays of the window, then publish only the session days of this run.
-    Map<String, List<Play>> byUser = new TreeMap<>();
-    for (Play p : kept.values()) {
-      byUser.computeIfAbsent(p.userId(), u -> new ArrayList<>()).add(p);
-    }
-    LocalDate firstDay = runDate.minusDays(1 + lateness);
-    LocalDate lastDay = runDate.minusDays(1);
-    List<OracleSession> sessions = new ArrayList<>();
-    for (List<Play> plays : byUser.values()) {
-      for (OracleSession s : sessionize(plays, params)) {
-        if (!s.day().isBefore(firstDay) && !s.day().isAfter(lastDay)) {
-          sessions.add(s);
-        }
-      }
-    }
-    sessions.sort(
-        Comparator.comparing(OracleSession::userId).thenComparingLong(OracleSession::sessionStart));
-
-    List<LocalDate> sessionDays = new ArrayList<>();
-    for (LocalDate d = firstDay; !d.isAfter(lastDay); d = d.plusDays(1)) {
-      sessionDays.add(d);
-    }
     Map<LocalDate, PartitionCounts> partitions = new TreeMap<>();
     for (LocalDate dt : inputPartitions) {
       long[] c = simpleCounts.get(dt);
       partitions.put(dt, new PartitionCounts(dt, c[0], c[1], rejectedCounts.get(dt), c[2], c[3]));
     }
-    return new Result(runDate, params, inputPartitions, sessionDays, sessions, partitions, rejections);
+    return new Intake(partitions, rejections, new ArrayList<>(kept.values()));
   }
 
   /** Returns {reason, field} of the first failing rule, or null when the record is valid. */
@@ -343,7 +449,8 @@ public final class SpecOracle {
         skip,
         arrival,
         file,
-        position);
+        position,
+        r);
   }
 
   /** Sessions of one user's deduplicated plays, in start order. */
@@ -441,6 +548,11 @@ public final class SpecOracle {
 
   private static String str(GenericRecord r, String field) {
     return r.get(field).toString();
+  }
+
+  private static String optStr(GenericRecord r, String field) {
+    Object value = r.get(field);
+    return value == null ? null : value.toString();
   }
 
   /** The UTC day of an epoch-millisecond instant (floor division, so instants before 1970 work too). */
