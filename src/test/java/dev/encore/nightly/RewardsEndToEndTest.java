@@ -1,0 +1,66 @@
+package dev.encore.nightly;
+
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.greaterThan;
+
+import dev.encore.testing.DuckDb;
+import dev.encore.testing.RewardsOracle;
+import dev.encore.testing.SpotifyHistory;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Every reward row the real command publishes, read back with DuckDB, equals the row the independent oracle
+ * computes in DuckDB SQL from the input plays (not from any pipeline data).
+ */
+class RewardsEndToEndTest {
+  @TempDir Path tmp;
+
+  /** Compares the three reward datasets of run {@code t} with the oracle; returns the rows compared. */
+  private static long assertRewardsEqualOracle(Path logs, Path out, LocalDate t) throws Exception {
+    long rows = 0;
+    try (RewardsOracle oracle = RewardsOracle.load(logs); DuckDb db = DuckDb.open()) {
+      RewardsOracle.Definition def = oracle.definition();
+      List<String> user = RewardsOracle.renderQuery(
+          db, DuckDb.readDataset(out, "user_rewards"), def.userRewardColumns());
+      assertThat(user, equalTo(oracle.renderedUserRewards(t)));
+      List<String> discoveries = RewardsOracle.renderQuery(
+          db, DuckDb.readDataset(out, "user_entity_rewards"), def.userEntityRewardColumns());
+      assertThat(discoveries, equalTo(oracle.renderedUserEntityRewards(t)));
+      List<String> entities = RewardsOracle.renderQuery(
+          db, DuckDb.readDataset(out, "entity_rewards"), def.entityRewardColumns());
+      assertThat(entities, equalTo(oracle.renderedEntityRewards(t)));
+      rows = user.size() + discoveries.size() + entities.size();
+    }
+    return rows;
+  }
+
+  @Test
+  void testdataRewardsEqualTheSqlOracle() throws Exception {
+    Path logs = Path.of("testdata/logs").toAbsolutePath();
+    Path out = tmp.resolve("out");
+    LocalDate t = LocalDate.parse("2024-03-30");
+    NightlyEndToEnd.nightly(logs, out, t);
+    assertThat(assertRewardsEqualOracle(logs, out, t), greaterThan(300L));
+  }
+
+  @Test
+  void realHistoriesWithMatureLabelsEqualTheSqlOracle() throws Exception {
+    // 130 days of the public Spotify histories: the T-63 anchor (2020-09-01) has a complete 60-day lookback
+    // (from 2020-07-03 on) and mature 60-day labels.
+    Path logs = tmp.resolve("logs");
+    Path out = tmp.resolve("out");
+    LocalDate t = LocalDate.parse("2020-11-03");
+    SpotifyHistory.convert(logs, SpotifyHistory.firstUsers(102), LocalDate.parse("2020-06-27"), t);
+    NightlyEndToEnd.nightly(logs, out, t);
+    assertThat(assertRewardsEqualOracle(logs, out, t), greaterThan(300L));
+    assertThat(DuckDb.queryLong("SELECT count(*) FROM " + DuckDb.readDataset(out, "user_entity_rewards")
+        + " WHERE mature_60 AND lookback_complete AND stickiness_60 BETWEEN 1 AND 60"), greaterThan(20L));
+    assertThat(DuckDb.queryLong("SELECT count(*) FROM " + DuckDb.readDataset(out, "user_rewards")
+        + " WHERE mature_60"), greaterThan(10L));
+  }
+}
