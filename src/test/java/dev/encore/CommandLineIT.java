@@ -6,6 +6,8 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.greaterThan;
 
 import dev.encore.testing.DuckDb;
+import dev.encore.testing.LogsFixture;
+import java.time.LocalDate;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -44,11 +46,11 @@ class CommandLineIT {
   void helpListsEveryOptionWithItsDefault() throws Exception {
     Result r = encore("nightly", "--help");
     assertThat(r.err(), r.code(), equalTo(0));
-    for (String option : List.of("--date", "--logs", "--output", "--allowMissingDays", "--allowedLatenessDays",
-        "--sessionGapMinutes", "--maxSessionHours", "--trackStreamMs", "--episodeStreamMs", "--runner")) {
+    for (String option : List.of("--date", "--logs", "--output", "--definition", "--allowMissingDays",
+        "--shardsPerPartition", "--runner")) {
       assertThat(r.out(), containsString(option + "="));
     }
-    assertThat(r.out(), containsString("Default: 30"));
+    assertThat(r.out(), containsString("Default: 1"));
   }
 
   @Test
@@ -81,12 +83,24 @@ class CommandLineIT {
 
   @Test
   void missingPartitionIsNamedAndNothingIsWritten() throws Exception {
+    Path logs = tmp.resolve("logs");
+    LogsFixture.seal(logs, LocalDate.parse("2024-01-01"));
+    LogsFixture.seal(logs, LocalDate.parse("2024-01-03"));
+    Path out = tmp.resolve("out");
+    Result r = encore("nightly", "--date=2024-01-03", "--logs=" + logs, "--output=" + out);
+    assertThat(r.code(), equalTo(3));
+    assertThat(r.err(), containsString("dt=2024-01-02"));
+    assertThat(r.err(), containsString("--allowMissingDays=true"));
+    assertThat(Files.exists(out), equalTo(false));
+  }
+
+  @Test
+  void aDateBeforeTheLogsBeginIsRefused() throws Exception {
     Path out = tmp.resolve("out");
     Result r = encore("nightly", "--date=2023-06-01", "--logs=testdata/logs", "--output=" + out);
     assertThat(r.code(), equalTo(3));
-    assertThat(r.err(), containsString("dt=2023-05-26"));
-    assertThat(r.err(), containsString("--allowMissingDays=true"));
-    assertThat(Files.exists(out.resolve("sessions")), equalTo(false));
+    assertThat(r.err(), containsString("dt=2023-06-01"));
+    assertThat(Files.exists(out), equalTo(false));
   }
 
   @Test

@@ -81,6 +81,11 @@ public final class NightlyJob {
     NightlyConfig config = NightlyConfig.from(options);
     OutputRoot.checkNoOverlap(config.output(), config.logs());
     LocalDate firstInputDay = ArrivalPartitions.firstDay(config.logs());
+    if (config.date().isBefore(firstInputDay)) {
+      throw new EncoreException(EncoreException.INPUT, "Input partition "
+          + ArrivalPartitions.partitionDir(config.logs(), config.date()) + " does not exist: the logs under "
+          + config.logs() + " begin on " + firstInputDay + ". Check --date and --logs.");
+    }
     NightlyPlan plan = NightlyPlan.of(
         config.date(), config.definition().playRules().allowedLatenessDays(), firstInputDay,
         config.definition().publicationAges(), config.definition().discovery().lookbackDays(),
@@ -110,6 +115,7 @@ public final class NightlyJob {
 
     Map<String, Object> runInfo = runInfo(runId, config, options, plan, input, counts, started);
     List<String> published = new ArrayList<>();
+    List<String> unchanged = new ArrayList<>();
     try {
       Publisher publisher = new Publisher(root, runId);
       List<KV<Dataset<?>, LocalDate>> partitions = new ArrayList<>();
@@ -122,8 +128,9 @@ public final class NightlyJob {
       for (KV<Dataset<?>, LocalDate> p : partitions) {
         Dataset<?> dataset = p.getKey();
         String dt = p.getValue().toString();
-        publisher.publish(dataset, dt, staged(staging, dataset, dt), partitionInfo(runInfo, dataset, dt, counts));
-        published.add(dataset.name() + "/dt=" + dt);
+        boolean written = publisher.publish(
+            dataset, dt, staged(staging, dataset, dt), partitionInfo(runInfo, dataset, dt, counts));
+        (written ? published : unchanged).add(dataset.name() + "/dt=" + dt);
       }
       OutputRoot.deleteTree(staging);
       OutputRoot.deleteTree(root.trash(runId));
@@ -135,7 +142,7 @@ public final class NightlyJob {
           e);
     }
     return new NightlySummary(
-        config.date(), runId, input, counts, published, Duration.between(started, Instant.now()),
+        config.date(), runId, input, counts, published, unchanged, Duration.between(started, Instant.now()),
         options.getRunner().getSimpleName());
   }
 

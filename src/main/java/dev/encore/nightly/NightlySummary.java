@@ -17,7 +17,8 @@ import java.util.stream.Collectors;
  * @param runId unique id of the run, also in every partition's run metadata
  * @param input partitions read and days skipped
  * @param counts the run's exact counts, see {@link RunStats}
- * @param published partitions made visible, as dataset/dt=YYYY-MM-DD
+ * @param published partitions whose data was (re)written, as dataset/dt=YYYY-MM-DD
+ * @param unchanged partitions recomputed with exactly the data already published (only their metadata renewed)
  * @param wallTime from start to the last partition published
  * @param runner the Beam runner used
  */
@@ -27,6 +28,7 @@ public record NightlySummary(
     ArrivalPartitions.Found input,
     Map<String, Long> counts,
     List<String> published,
+    List<String> unchanged,
     Duration wallTime,
     String runner) {
 
@@ -86,7 +88,8 @@ public record NightlySummary(
           dts.size() <= 6 ? rows.toString()
               : dts.size() + " partitions " + dts.get(0) + " .. " + dts.get(dts.size() - 1)));
     }
-    s.append(String.format("  published: %d partitions", published.size()));
+    s.append(String.format(
+        "  published: %d partitions written, %d unchanged", published.size(), unchanged.size()));
     return s.toString();
   }
 }
