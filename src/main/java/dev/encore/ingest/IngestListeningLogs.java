@@ -5,6 +5,7 @@ import dev.encore.avro.ListeningEvent;
 import dev.encore.avro.RejectedRecord;
 import dev.encore.avro.internal.Play;
 import dev.encore.config.PlayRules;
+import dev.encore.config.FaultPoint;
 import dev.encore.publish.RunStats;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -57,10 +58,12 @@ public class IngestListeningLogs extends PTransform<PBegin, PCollectionTuple> {
 
   private final List<InputPartition> partitions;
   private final PlayRules rules;
+  private final FaultPoint failAt;
 
-  public IngestListeningLogs(List<InputPartition> partitions, PlayRules rules) {
+  public IngestListeningLogs(List<InputPartition> partitions, PlayRules rules, FaultPoint failAt) {
     this.partitions = partitions;
     this.rules = rules;
+    this.failAt = failAt;
   }
 
   @Override
@@ -78,7 +81,7 @@ public class IngestListeningLogs extends PTransform<PBegin, PCollectionTuple> {
             .apply("SpreadFiles", Reshuffle.viaRandomKey())
             .apply(
                 "ReadAndValidateRecords",
-                ParDo.of(new ReadAndValidateFn(rules))
+                ParDo.of(new ReadAndValidateFn(rules, failAt))
                     .withOutputTags(PLAYS, TupleTagList.of(REJECTED).and(STATS)));
     out.get(PLAYS).setCoder(AvroCoder.of(Play.class));
     out.get(REJECTED).setCoder(KvCoder.of(StringUtf8Coder.of(), AvroCoder.of(RejectedRecord.class)));
@@ -90,9 +93,11 @@ public class IngestListeningLogs extends PTransform<PBegin, PCollectionTuple> {
   static class ReadAndValidateFn extends DoFn<KV<String, Integer>, Play> {
     private final Counter recordsRead = Metrics.counter("ingest", "records_read");
     private final PlayValidator validator;
+    private final FaultPoint failAt;
 
-    ReadAndValidateFn(PlayRules rules) {
+    ReadAndValidateFn(PlayRules rules, FaultPoint failAt) {
       this.validator = new PlayValidator(rules);
+      this.failAt = failAt;
     }
 
     @ProcessElement
@@ -102,6 +107,7 @@ public class IngestListeningLogs extends PTransform<PBegin, PCollectionTuple> {
       String dt = day.toString();
       TreeMap<String, Long> counts = new TreeMap<>();
       long position = 0;
+      failAt.failIf(FaultPoint.READING);
       try (InputStream in =
               Channels.newInputStream(FileSystems.open(FileSystems.matchNewResource(path, false)));
           DataFileStream<ListeningEvent> reader =

@@ -1,5 +1,6 @@
 package dev.encore.nightly;
 
+import dev.encore.config.FaultPoint;
 import dev.encore.EncoreException;
 import dev.encore.config.EntityLevel;
 import dev.encore.config.JobDefinition;
@@ -18,6 +19,7 @@ import java.time.format.DateTimeParseException;
  * @param definition the job and reward definitions
  * @param allowMissingDays run without missing or unsealed partitions
  * @param shardsPerPartition Parquet files per published partition
+ * @param failAt where to fail on purpose (failure drills and tests), usually NONE
  */
 public record NightlyConfig(
     LocalDate date,
@@ -25,7 +27,8 @@ public record NightlyConfig(
     Path output,
     JobDefinition definition,
     boolean allowMissingDays,
-    int shardsPerPartition) {
+    int shardsPerPartition,
+    FaultPoint failAt) {
 
   /** Checks and converts the options; a bad value is a usage error naming the option. */
   public static NightlyConfig from(NightlyOptions o) {
@@ -46,7 +49,8 @@ public record NightlyConfig(
         Path.of(o.getOutput()).toAbsolutePath().normalize(),
         definition,
         o.getAllowMissingDays(),
-        o.getShardsPerPartition());
+        o.getShardsPerPartition(),
+        o.getFailAt());
   }
 
   /** What the reward stages need of the definition. */

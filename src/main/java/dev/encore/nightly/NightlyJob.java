@@ -1,5 +1,6 @@
 package dev.encore.nightly;
 
+import dev.encore.config.FaultPoint;
 import dev.encore.EncoreException;
 import dev.encore.Version;
 import dev.encore.avro.Activity;
@@ -108,6 +109,7 @@ public final class NightlyJob {
         throw new EncoreException(EncoreException.PIPELINE, "The pipeline ended in state " + state + ".");
       }
       counts = WriteRunStats.read(staging);
+      config.failAt().failIf(FaultPoint.PUBLISHING);
     } catch (RuntimeException | IOException e) {
       OutputRoot.deleteTree(staging);
       throw failure(e);
@@ -159,7 +161,7 @@ public final class NightlyJob {
       String staging) {
     RewardSpec spec = config.rewardSpec();
     PCollectionTuple ingested = pipeline.apply(
-        "IngestListeningLogs", new IngestListeningLogs(partitions, config.definition().playRules()));
+        "IngestListeningLogs", new IngestListeningLogs(partitions, config.definition().playRules(), config.failAt()));
     LocalDate sessionsFrom = plan.sessionDays().isEmpty() ? plan.date() : plan.sessionDays().get(0);
     PCollectionTuple perUser = ingested
         .get(IngestListeningLogs.PLAYS)
@@ -169,7 +171,7 @@ public final class NightlyJob {
 
     List<PCollection<KV<String, Long>>> rows = new ArrayList<>();
     rows.add(perUser.get(Sessionize.SESSIONS)
-        .apply("WriteSessions", new WritePartitionedParquet<>(SESSIONS, staging, config.shardsPerPartition())));
+        .apply("WriteSessions", new WritePartitionedParquet<>(SESSIONS, staging, config.shardsPerPartition(), config.failAt())));
     rows.add(perUser.get(Sessionize.ACTIVITY)
         .apply("WriteActivity", new WritePartitionedParquet<>(ACTIVITY, staging, config.shardsPerPartition())));
     String runDt = plan.date().toString();

@@ -1,7 +1,9 @@
 package dev.encore.nightly;
 
+import dev.encore.config.FaultPoint;
 import dev.encore.ingest.InputOptions;
 import dev.encore.publish.OutputOptions;
+import org.apache.beam.sdk.options.Default;
 import org.apache.beam.sdk.options.Description;
 import org.apache.beam.sdk.options.Validation;
 
@@ -19,4 +21,12 @@ public interface NightlyOptions extends InputOptions, OutputOptions {
   String getDefinition();
 
   void setDefinition(String value);
+
+  @Description(
+      "For failure drills and tests: make the run fail on purpose at reading, writing or publishing (after"
+          + " staging, before the first partition is published). Published partitions must stay as they were.")
+  @Default.Enum("NONE")
+  FaultPoint getFailAt();
+
+  void setFailAt(FaultPoint value);
 }

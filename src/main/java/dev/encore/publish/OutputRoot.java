@@ -54,7 +54,33 @@ public final class OutputRoot {
     } catch (IOException e) {
       throw new EncoreException(EncoreException.OUTPUT, "Cannot use output root " + out + ": " + e, e);
     }
-    return new OutputRoot(out);
+    OutputRoot root = new OutputRoot(out);
+    root.recoverInterruptedPublish();
+    return root;
+  }
+
+  /**
+   * A run that died between moving a published partition to its trash and moving the new one in leaves the
+   * partition missing: put the old one back. Whatever else is in the trash was already replaced; delete it.
+   */
+  void recoverInterruptedPublish() {
+    Path trash = root.resolve(PRIVATE_DIR).resolve("trash");
+    if (!Files.isDirectory(trash)) {
+      return;
+    }
+    try (Stream<Path> partitions = Files.walk(trash, 3)) {
+      for (Path old : partitions.filter(p -> p.getFileName().toString().startsWith("dt=")).toList()) {
+        Path target = root.resolve(old.getParent().getFileName()).resolve(old.getFileName());
+        if (!Files.exists(target)) {
+          Files.createDirectories(target.getParent());
+          Files.move(old, target, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        }
+      }
+    } catch (IOException e) {
+      throw new EncoreException(EncoreException.OUTPUT,
+          "Cannot restore partitions from " + trash + ": " + e + ". Move them back by hand.", e);
+    }
+    deleteTree(trash);
   }
 
   public Path path() {

@@ -1,5 +1,6 @@
 package dev.encore.publish;
 
+import dev.encore.config.FaultPoint;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
@@ -29,11 +30,18 @@ public class WritePartitionedParquet<T extends GenericRecord>
   private final Dataset<T> dataset;
   private final String stagingRoot;
   private final int shards;
+  private final FaultPoint failAt;
 
   public WritePartitionedParquet(Dataset<T> dataset, String stagingRoot, int shards) {
+    this(dataset, stagingRoot, shards, FaultPoint.NONE);
+  }
+
+  /** As above, failing on purpose after the first file when {@code failAt} is WRITING (failure drills). */
+  public WritePartitionedParquet(Dataset<T> dataset, String stagingRoot, int shards, FaultPoint failAt) {
     this.dataset = dataset;
     this.stagingRoot = stagingRoot;
     this.shards = shards;
+    this.failAt = failAt;
   }
 
   @Override
@@ -41,7 +49,7 @@ public class WritePartitionedParquet<T extends GenericRecord>
     return rows.apply("AssignFiles", ParDo.of(new AssignFileFn<>(dataset, shards)))
         .setCoder(KvCoder.of(KvCoder.of(StringUtf8Coder.of(), VarIntCoder.of()), dataset.coder()))
         .apply("GroupByFile", GroupByKey.create())
-        .apply("SortAndWriteFiles", ParDo.of(new WriteFileFn<>(dataset, stagingRoot)))
+        .apply("SortAndWriteFiles", ParDo.of(new WriteFileFn<>(dataset, stagingRoot, failAt)))
         .setCoder(KvCoder.of(StringUtf8Coder.of(), VarLongCoder.of()));
   }
 
@@ -67,10 +75,12 @@ public class WritePartitionedParquet<T extends GenericRecord>
       extends DoFn<KV<KV<String, Integer>, Iterable<T>>, KV<String, Long>> {
     private final Dataset<T> dataset;
     private final String stagingRoot;
+    private final FaultPoint failAt;
 
-    WriteFileFn(Dataset<T> dataset, String stagingRoot) {
+    WriteFileFn(Dataset<T> dataset, String stagingRoot, FaultPoint failAt) {
       this.dataset = dataset;
       this.stagingRoot = stagingRoot;
+      this.failAt = failAt;
     }
 
     @ProcessElement
@@ -84,6 +94,7 @@ public class WritePartitionedParquet<T extends GenericRecord>
           partitionDir(stagingRoot, dataset.name(), dt) + "/" + fileName(file.getKey().getValue());
       try {
         long n = ParquetFiles.write(path, dataset.schema(), dataset.model(), rows);
+        failAt.failIf(FaultPoint.WRITING);
         out.output(KV.of(RunStats.outputKey(dataset.name(), dt), n));
       } catch (IOException e) {
         throw new UncheckedIOException("Cannot write " + path, e);
