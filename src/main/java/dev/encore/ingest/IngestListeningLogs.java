@@ -9,15 +9,14 @@ import dev.encore.config.FaultPoint;
 import dev.encore.publish.RunStats;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.channels.Channels;
 import java.nio.charset.StandardCharsets;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.TreeMap;
 import org.apache.avro.AvroRuntimeException;
-import org.apache.avro.file.DataFileStream;
+import org.apache.avro.file.DataFileReader;
 import org.apache.avro.io.JsonEncoder;
 import org.apache.avro.io.EncoderFactory;
 import org.apache.avro.specific.SpecificDatumReader;
@@ -59,11 +58,17 @@ public class IngestListeningLogs extends PTransform<PBegin, PCollectionTuple> {
   private final List<InputPartition> partitions;
   private final PlayRules rules;
   private final FaultPoint failAt;
+  private final boolean skipCorruptFiles;
 
-  public IngestListeningLogs(List<InputPartition> partitions, PlayRules rules, FaultPoint failAt) {
+  /**
+   * @param skipCorruptFiles leave unreadable files out (counted and listed) instead of failing the run
+   */
+  public IngestListeningLogs(
+      List<InputPartition> partitions, PlayRules rules, FaultPoint failAt, boolean skipCorruptFiles) {
     this.partitions = partitions;
     this.rules = rules;
     this.failAt = failAt;
+    this.skipCorruptFiles = skipCorruptFiles;
   }
 
   @Override
@@ -81,7 +86,7 @@ public class IngestListeningLogs extends PTransform<PBegin, PCollectionTuple> {
             .apply("SpreadFiles", Reshuffle.viaRandomKey())
             .apply(
                 "ReadAndValidateRecords",
-                ParDo.of(new ReadAndValidateFn(rules, failAt))
+                ParDo.of(new ReadAndValidateFn(rules, failAt, skipCorruptFiles))
                     .withOutputTags(PLAYS, TupleTagList.of(REJECTED).and(STATS)));
     out.get(PLAYS).setCoder(AvroCoder.of(Play.class));
     out.get(REJECTED).setCoder(KvCoder.of(StringUtf8Coder.of(), AvroCoder.of(RejectedRecord.class)));
@@ -94,10 +99,12 @@ public class IngestListeningLogs extends PTransform<PBegin, PCollectionTuple> {
     private final Counter recordsRead = Metrics.counter("ingest", "records_read");
     private final PlayValidator validator;
     private final FaultPoint failAt;
+    private final boolean skipCorruptFiles;
 
-    ReadAndValidateFn(PlayRules rules, FaultPoint failAt) {
+    ReadAndValidateFn(PlayRules rules, FaultPoint failAt, boolean skipCorruptFiles) {
       this.validator = new PlayValidator(rules);
       this.failAt = failAt;
+      this.skipCorruptFiles = skipCorruptFiles;
     }
 
     @ProcessElement
@@ -105,43 +112,76 @@ public class IngestListeningLogs extends PTransform<PBegin, PCollectionTuple> {
       String path = file.getKey();
       LocalDate day = LocalDate.ofEpochDay(file.getValue());
       String dt = day.toString();
-      TreeMap<String, Long> counts = new TreeMap<>();
-      long position = 0;
       failAt.failIf(FaultPoint.READING);
-      try (InputStream in =
-              Channels.newInputStream(FileSystems.open(FileSystems.matchNewResource(path, false)));
-          DataFileStream<ListeningEvent> reader =
-              new DataFileStream<>(in, new SpecificDatumReader<>(ListeningEvent.class))) {
+      if (skipCorruptFiles) {
+        // A first pass decodes the whole file, so nothing of a file that turns out corrupt is used.
+        String problem = readAll(path, day, null, new TreeMap<>());
+        if (problem != null) {
+          out.get(STATS).output(KV.of(RunStats.inputKey(dt, RunStats.CORRUPT_FILES), 1L));
+          out.get(STATS).output(KV.of(RunStats.skippedFileKey(path), 1L));
+          return;
+        }
+      }
+      TreeMap<String, Long> counts = new TreeMap<>();
+      String problem = readAll(path, day, out, counts);
+      if (problem != null) {
+        throw new EncoreException(
+            EncoreException.INPUT,
+            "Cannot read input file " + path + " " + problem + ". The file is corrupt, truncated or does not"
+                + " match the listening_event contract; ask its producer to rewrite it, or pass"
+                + " --skipCorruptFiles=true to leave it out (recorded in the run metadata).");
+      }
+      counts.forEach((name, n) -> out.get(STATS).output(KV.of(RunStats.inputKey(dt, name), n)));
+    }
+
+    /**
+     * Reads and judges every record of one file, emitting to {@code out} unless it is null (a dry pass).
+     *
+     * @return null when the whole file was read, else what went wrong and where (never record content)
+     */
+    private String readAll(String path, LocalDate day, MultiOutputReceiver out, Map<String, Long> counts) {
+      String dt = day.toString();
+      long position = 0;
+      try (SeekableChannelInput in = SeekableChannelInput.open(path);
+          DataFileReader<ListeningEvent> reader =
+              new DataFileReader<>(in, new SpecificDatumReader<>(ListeningEvent.class))) {
         ListeningEvent event = null;
         while (reader.hasNext()) {
           event = reader.next(event);
-          Verdict verdict = validator.judge(event, day, path, position);
-          if (verdict instanceof Verdict.Accepted accepted) {
-            out.get(PLAYS).output(accepted.play());
-            // The play keeps no reference to the event, so the event object can be reused.
-            counts.merge(RunStats.VALID, 1L, Long::sum);
-          } else if (verdict instanceof Verdict.Private) {
-            counts.merge(RunStats.PRIVATE, 1L, Long::sum);
-          } else {
-            Verdict.Rejected r = (Verdict.Rejected) verdict;
-            out.get(REJECTED).output(KV.of(dt, rejected(event, r, path, position)));
-            counts.merge(RunStats.REJECTED + "/" + r.reason(), 1L, Long::sum);
-            event = null;
+          if (out != null) {
+            Verdict verdict = validator.judge(event, day, path, position);
+            if (verdict instanceof Verdict.Accepted accepted) {
+              out.get(PLAYS).output(accepted.play());
+              // The play keeps no reference to the event, so the event object can be reused.
+              counts.merge(RunStats.VALID, 1L, Long::sum);
+            } else if (verdict instanceof Verdict.Private) {
+              counts.merge(RunStats.PRIVATE, 1L, Long::sum);
+            } else {
+              Verdict.Rejected r = (Verdict.Rejected) verdict;
+              out.get(REJECTED).output(KV.of(dt, rejected(event, r, path, position)));
+              counts.merge(RunStats.REJECTED + "/" + r.reason(), 1L, Long::sum);
+              event = null;
+            }
           }
           position++;
         }
+        // Avro stops quietly when a file ends inside a block header: whatever follows the last complete block
+        // must be nothing, or the file was truncated.
+        long trailing = in.length() - reader.previousSync();
+        if (trailing != 0) {
+          return "(after record " + position + "): the file is truncated, its last " + trailing
+              + " bytes are not a complete block";
+        }
       } catch (IOException | AvroRuntimeException e) {
-        throw new EncoreException(
-            EncoreException.INPUT,
-            "Cannot read input file " + path + " (record " + position + "): " + e.getMessage()
-                + ". The file is corrupt, truncated or does not match the listening_event contract;"
-                + " ask its producer to rewrite it.",
-            e);
+        // Avro's messages name schema fields and sync problems, not record values.
+        return "(at record " + position + "): " + e.getMessage();
       }
-      recordsRead.inc(position);
+      if (out != null) {
+        recordsRead.inc(position);
+      }
       counts.put(RunStats.RECORDS, position);
       counts.put(RunStats.FILES, 1L);
-      counts.forEach((name, n) -> out.get(STATS).output(KV.of(RunStats.inputKey(dt, name), n)));
+      return null;
     }
 
     private static RejectedRecord rejected(

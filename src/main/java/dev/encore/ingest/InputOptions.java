@@ -20,4 +20,20 @@ public interface InputOptions extends PipelineOptions {
   boolean getAllowMissingDays();
 
   void setAllowMissingDays(boolean value);
+
+  @Description(
+      "Leave input files that cannot be read (corrupt, truncated, not matching the contract) out of the run"
+          + " instead of failing it; they are counted and listed in the run metadata.")
+  @Default.Boolean(false)
+  boolean getSkipCorruptFiles();
+
+  void setSkipCorruptFiles(boolean value);
+
+  @Description(
+      "Fail the run when more than this share of the run date's arrival partition is rejected (0..1); the"
+          + " rejected dataset is published first, so the records can be inspected.")
+  @Default.Double(0.25)
+  double getMaxRejectedShare();
+
+  void setMaxRejectedShare(double value);
 }

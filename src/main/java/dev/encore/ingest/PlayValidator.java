@@ -10,12 +10,16 @@ import java.time.LocalDate;
 
 /**
  * The input rules of SPEC.md as a pure function. Private plays are recognised first (they are only counted), then
- * the first failing rule wins, in this order: missing_field, unknown_content_type, negative_ms_played,
- * future_timestamp, too_late.
+ * the first failing rule wins, in this order: missing_field, invalid_utf8, unknown_content_type,
+ * negative_ms_played, absurd_ms_played, future_timestamp, too_late.
  */
 public final class PlayValidator implements Serializable {
   private static final long FUTURE_TOLERANCE_MS = Duration.ofHours(1).toMillis();
   private static final long DAY_MS = Duration.ofDays(1).toMillis();
+  /** Longer plays than this are absurd (a stuck client, a corrupt counter): 7 days. */
+  public static final long MAX_MS_PLAYED = Duration.ofDays(7).toMillis();
+  /** What Avro's decoder puts in place of bytes that are not UTF-8. */
+  private static final char REPLACEMENT = '\uFFFD';
 
   private final PlayRules rules;
 
@@ -35,6 +39,12 @@ public final class PlayValidator implements Serializable {
             Verdict.Reason.MISSING_FIELD, field, field + " is empty; every play needs one");
       }
     }
+    for (org.apache.avro.Schema.Field f : e.getSchema().getFields()) {
+      if (e.get(f.pos()) instanceof CharSequence text && text.toString().indexOf(REPLACEMENT) >= 0) {
+        return new Verdict.Rejected(
+            Verdict.Reason.INVALID_UTF8, f.name(), f.name() + " holds bytes that are not UTF-8");
+      }
+    }
     String contentType = e.getContentType();
     boolean episode = "EPISODE".equals(contentType);
     if (!episode && !"TRACK".equals(contentType)) {
@@ -47,6 +57,11 @@ public final class PlayValidator implements Serializable {
     if (msPlayed < 0) {
       return new Verdict.Rejected(
           Verdict.Reason.NEGATIVE_MS_PLAYED, "ms_played", "ms_played " + msPlayed + " is negative");
+    }
+    if (msPlayed > MAX_MS_PLAYED) {
+      return new Verdict.Rejected(
+          Verdict.Reason.ABSURD_MS_PLAYED, "ms_played",
+          "ms_played " + msPlayed + " is more than 7 days (" + MAX_MS_PLAYED + " ms)");
     }
     long ts = e.getTs().toEpochMilli();
     long arrivalStart = arrivalDay.toEpochDay() * DAY_MS;

@@ -26,8 +26,10 @@ public sealed interface Verdict {
   /** Reason codes of the rejected dataset. */
   final class Reason {
     public static final String MISSING_FIELD = "missing_field";
+    public static final String INVALID_UTF8 = "invalid_utf8";
     public static final String UNKNOWN_CONTENT_TYPE = "unknown_content_type";
     public static final String NEGATIVE_MS_PLAYED = "negative_ms_played";
+    public static final String ABSURD_MS_PLAYED = "absurd_ms_played";
     public static final String FUTURE_TIMESTAMP = "future_timestamp";
     public static final String TOO_LATE = "too_late";
 

@@ -20,6 +20,9 @@ import java.time.format.DateTimeParseException;
  * @param allowMissingDays run without missing or unsealed partitions
  * @param shardsPerPartition Parquet files per published partition
  * @param failAt where to fail on purpose (failure drills and tests), usually NONE
+ * @param skipCorruptFiles leave unreadable input files out instead of failing
+ * @param maxRejectedShare the largest share of the run date's partition that may be rejected
+ * @param maxPlaysPerUserDay above this many plays on a day a user is left out as a bot or stuck client
  */
 public record NightlyConfig(
     LocalDate date,
@@ -28,7 +31,10 @@ public record NightlyConfig(
     JobDefinition definition,
     boolean allowMissingDays,
     int shardsPerPartition,
-    FaultPoint failAt) {
+    FaultPoint failAt,
+    boolean skipCorruptFiles,
+    double maxRejectedShare,
+    long maxPlaysPerUserDay) {
 
   /** Checks and converts the options; a bad value is a usage error naming the option. */
   public static NightlyConfig from(NightlyOptions o) {
@@ -41,6 +47,12 @@ public record NightlyConfig(
     if (o.getShardsPerPartition() < 1) {
       throw usage("--shardsPerPartition=" + o.getShardsPerPartition() + " is not allowed; it must be at least 1.");
     }
+    if (!(o.getMaxRejectedShare() >= 0 && o.getMaxRejectedShare() <= 1)) {
+      throw usage("--maxRejectedShare=" + o.getMaxRejectedShare() + " is not allowed; it must be from 0 to 1.");
+    }
+    if (o.getMaxPlaysPerUserDay() < 1) {
+      throw usage("--maxPlaysPerUserDay=" + o.getMaxPlaysPerUserDay() + " is not allowed; it must be at least 1.");
+    }
     JobDefinition definition =
         o.getDefinition() == null ? JobDefinition.builtIn() : JobDefinition.load(Path.of(o.getDefinition()));
     return new NightlyConfig(
@@ -50,7 +62,10 @@ public record NightlyConfig(
         definition,
         o.getAllowMissingDays(),
         o.getShardsPerPartition(),
-        o.getFailAt());
+        o.getFailAt(),
+        o.getSkipCorruptFiles(),
+        o.getMaxRejectedShare(),
+        o.getMaxPlaysPerUserDay());
   }
 
   /** What the reward stages need of the definition. */

@@ -19,6 +19,7 @@ import dev.encore.rewards.ComputeRewards;
 import dev.encore.rewards.ReadActivity;
 import dev.encore.rewards.RewardSchemas;
 import dev.encore.rewards.RewardSpec;
+import dev.encore.sessions.ExcludeHotUsers;
 import dev.encore.sessions.Sessionize;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -127,6 +128,21 @@ public final class NightlyJob {
         plan.rewardAnchors().forEach(d -> partitions.add(KV.of(rewards, d)));
       }
       partitions.add(KV.of(REJECTED, config.date()));
+      Map<String, Long> today = RunStats.forInput(counts, config.date().toString());
+      long rejectedToday = today.entrySet().stream()
+          .filter(e -> e.getKey().startsWith(RunStats.REJECTED + "/")).mapToLong(Map.Entry::getValue).sum();
+      long recordsToday = today.get(RunStats.RECORDS);
+      if (recordsToday > 0 && rejectedToday > config.maxRejectedShare() * recordsToday) {
+        // Publish the rejected records, so they can be inspected, and nothing else.
+        String dt = config.date().toString();
+        publisher.publish(REJECTED, dt, staged(staging, REJECTED, dt), partitionInfo(runInfo, REJECTED, dt, counts));
+        OutputRoot.deleteTree(staging);
+        throw new EncoreException(EncoreException.INPUT, String.format(
+            "%d of the %d records of arrival partition %s were rejected (%.1f %%), more than --maxRejectedShare=%s."
+                + " Only %s/dt=%s was published; inspect it (reasons per record), fix the input and re-run.",
+            rejectedToday, recordsToday, dt, 100.0 * rejectedToday / recordsToday, config.maxRejectedShare(),
+            REJECTED.name(), dt));
+      }
       for (KV<Dataset<?>, LocalDate> p : partitions) {
         Dataset<?> dataset = p.getKey();
         String dt = p.getValue().toString();
@@ -161,10 +177,14 @@ public final class NightlyJob {
       String staging) {
     RewardSpec spec = config.rewardSpec();
     PCollectionTuple ingested = pipeline.apply(
-        "IngestListeningLogs", new IngestListeningLogs(partitions, config.definition().playRules(), config.failAt()));
+        "IngestListeningLogs", new IngestListeningLogs(
+            partitions, config.definition().playRules(), config.failAt(), config.skipCorruptFiles()));
     LocalDate sessionsFrom = plan.sessionDays().isEmpty() ? plan.date() : plan.sessionDays().get(0);
-    PCollectionTuple perUser = ingested
+    PCollectionTuple humans = ingested
         .get(IngestListeningLogs.PLAYS)
+        .apply("ExcludeHotUsers", new ExcludeHotUsers(config.maxPlaysPerUserDay()));
+    PCollectionTuple perUser = humans
+        .get(ExcludeHotUsers.PLAYS)
         .apply("Sessionize", new Sessionize(
             config.definition().sessionRules(), sessionsFrom, plan.date().minusDays(1),
             new HashSet<>(plan.activityRebuilt()), spec.levels()));
@@ -199,6 +219,7 @@ public final class NightlyJob {
 
     PCollectionList.of(ingested.get(IngestListeningLogs.STATS))
         .and(perUser.get(Sessionize.STATS))
+        .and(humans.get(ExcludeHotUsers.STATS))
         .and(rows)
         .apply("FlattenCounts", Flatten.pCollections())
         .apply("WriteRunCounts", new WriteRunStats(staging));
@@ -289,6 +310,9 @@ public final class NightlyJob {
     opts.put("runner", options.getRunner().getSimpleName());
     opts.put("allowMissingDays", config.allowMissingDays());
     opts.put("shardsPerPartition", config.shardsPerPartition());
+    opts.put("skipCorruptFiles", config.skipCorruptFiles());
+    opts.put("maxRejectedShare", config.maxRejectedShare());
+    opts.put("maxPlaysPerUserDay", config.maxPlaysPerUserDay());
     info.put("options", opts);
     info.put("definition_source", config.definition().source());
     info.put("definition_digest", config.definition().digest());
@@ -310,6 +334,8 @@ public final class NightlyJob {
       skipped.add(Map.of("dt", s.day().toString(), "why", s.why()));
     }
     info.put("skipped_input_days", skipped);
+    info.put("skipped_files", RunStats.skippedFiles(counts));
+    info.put("excluded_hot_users", RunStats.hotUserDays(counts));
     return info;
   }
 

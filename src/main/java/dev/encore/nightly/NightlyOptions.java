@@ -23,6 +23,14 @@ public interface NightlyOptions extends InputOptions, OutputOptions {
   void setDefinition(String value);
 
   @Description(
+      "A user with more plays than this on one day is taken as a bot or a stuck client: all their plays are left"
+          + " out of the run (sessions, activity, rewards), counted and listed in the run metadata.")
+  @Default.Long(5000)
+  long getMaxPlaysPerUserDay();
+
+  void setMaxPlaysPerUserDay(long value);
+
+  @Description(
       "For failure drills and tests: make the run fail on purpose at reading, writing or publishing (after"
           + " staging, before the first partition is published). Published partitions must stay as they were.")
   @Default.Enum("NONE")

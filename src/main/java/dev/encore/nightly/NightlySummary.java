@@ -61,6 +61,11 @@ public record NightlySummary(
         "  records read: %d; accepted %d, rejected %d, private %d, duplicate %d%n",
         total(RunStats.RECORDS), total(RunStats.ACCEPTED), total(RunStats.REJECTED),
         total(RunStats.PRIVATE), total(RunStats.DUPLICATES)));
+    Map<String, Map<String, Long>> hot = RunStats.hotUserDays(counts);
+    if (!hot.isEmpty()) {
+      s.append(String.format("  left out as bots or stuck clients (over the plays-per-day limit): %d users%n",
+          hot.size()));
+    }
     if (parts.stream().anyMatch(p -> p.day().equals(date))) {
       Map<String, Long> today = RunStats.forInput(counts, date.toString());
       long rejected = 0;

@@ -20,12 +20,48 @@ public final class RunStats {
   /** Prefix of per-reason rejection counts: {@code rejected/<reason>}. */
   public static final String REJECTED = "rejected";
   public static final String ROWS = "rows";
+  /** Files left out because they could not be read (with --skipCorruptFiles). */
+  public static final String CORRUPT_FILES = "corrupt_files";
+  private static final String SKIPPED_FILE = "skipped_file/";
+  private static final String HOT_USER_DAY = "hot_user_day/";
 
   private RunStats() {}
 
   /** Key of a count about the arrival partition {@code dt}. */
   public static String inputKey(String dt, String name) {
     return "input/" + dt + "/" + name;
+  }
+
+  /** Key that lists one file left out as unreadable. */
+  public static String skippedFileKey(String path) {
+    return SKIPPED_FILE + path;
+  }
+
+  /** The files left out as unreadable, sorted. */
+  public static java.util.List<String> skippedFiles(Map<String, Long> all) {
+    return all.keySet().stream()
+        .filter(k -> k.startsWith(SKIPPED_FILE))
+        .map(k -> k.substring(SKIPPED_FILE.length()))
+        .sorted()
+        .toList();
+  }
+
+  /** Key of the play count of a user-day over the hot-user threshold. */
+  public static String hotUserDayKey(String user, String day) {
+    return HOT_USER_DAY + user + "/" + day;
+  }
+
+  /** The hot user-days of a run: user → (day → plays). */
+  public static Map<String, Map<String, Long>> hotUserDays(Map<String, Long> all) {
+    Map<String, Map<String, Long>> users = new TreeMap<>();
+    all.forEach((k, v) -> {
+      if (k.startsWith(HOT_USER_DAY)) {
+        String rest = k.substring(HOT_USER_DAY.length());
+        int slash = rest.lastIndexOf('/');
+        users.computeIfAbsent(rest.substring(0, slash), u -> new TreeMap<>()).put(rest.substring(slash + 1), v);
+      }
+    });
+    return users;
   }
 
   /** Key of the row count of an output partition. */

@@ -106,4 +106,26 @@ class PlayValidatorTest {
     assertThat(accepted(event("2024-01-10T12:00:00Z", 40_000).setReasonEnd("fwdbtn")).getSkip(), equalTo(false));
     assertThat(accepted(event("2024-01-10T12:00:00Z", 5_000).setReasonEnd("trackdone")).getSkip(), equalTo(false));
   }
+
+  @Test
+  void absurdlyLongPlaysAreRejected() {
+    long sevenDays = 7L * 24 * 3600 * 1000;
+    accepted(event("2024-01-10T12:00:00Z", sevenDays)); // exactly 7 days: allowed
+    assertThat(reason(event("2024-01-10T12:00:00Z", sevenDays + 1)), equalTo("absurd_ms_played"));
+    assertThat(reason(event("2024-01-10T12:00:00Z", 10L * 365 * 24 * 3600 * 1000)), equalTo("absurd_ms_played"));
+  }
+
+  @Test
+  void timestampsIn1970Or2100AreTooLateOrInTheFuture() {
+    assertThat(reason(event("1970-01-01T00:00:00Z", 1)), equalTo("too_late"));
+    assertThat(reason(event("2100-01-01T00:00:00Z", 1)), equalTo("future_timestamp"));
+  }
+
+  @Test
+  void bytesThatAreNotUtf8AreRejectedNamingTheField() {
+    // Avro decodes malformed UTF-8 to U+FFFD; the validator refuses it in any string field.
+    Verdict v = judge(event("2024-01-10T12:00:00Z", 1).setArtistId("ab\uFFFDc"));
+    assertThat(((Verdict.Rejected) v).reason(), equalTo("invalid_utf8"));
+    assertThat(((Verdict.Rejected) v).field(), equalTo("artist_id"));
+  }
 }

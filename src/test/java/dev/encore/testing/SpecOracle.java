@@ -36,8 +36,12 @@ public final class SpecOracle {
   public static final String FUTURE_TIMESTAMP = "future_timestamp";
   public static final String TOO_LATE = "too_late";
   /** Rejection reasons in the order they are checked: the first failing rule wins. */
-  public static final List<String> REASONS =
-      List.of(MISSING_FIELD, UNKNOWN_CONTENT_TYPE, NEGATIVE_MS_PLAYED, FUTURE_TIMESTAMP, TOO_LATE);
+  public static final String INVALID_UTF8 = "invalid_utf8";
+  public static final String ABSURD_MS_PLAYED = "absurd_ms_played";
+  /** Longer plays than this (7 days) are absurd. */
+  public static final long MAX_MS_PLAYED = 7L * 24 * 3600 * 1000;
+  public static final List<String> REASONS = List.of(MISSING_FIELD, INVALID_UTF8, UNKNOWN_CONTENT_TYPE,
+      NEGATIVE_MS_PLAYED, ABSURD_MS_PLAYED, FUTURE_TIMESTAMP, TOO_LATE);
 
   private static final long DAY_MS = 86_400_000L;
   private static final long HOUR_MS = 3_600_000L;
@@ -400,11 +404,30 @@ public final class SpecOracle {
     return new Intake(partitions, rejections, new ArrayList<>(kept.values()));
   }
 
+  /** Whether the bytes are well-formed UTF-8 (decoded strictly, not with replacement characters). */
+  private static boolean validUtf8(byte[] bytes, int length) {
+    try {
+      java.nio.charset.StandardCharsets.UTF_8.newDecoder()
+          .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+          .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT)
+          .decode(java.nio.ByteBuffer.wrap(bytes, 0, length));
+      return true;
+    } catch (java.nio.charset.CharacterCodingException e) {
+      return false;
+    }
+  }
+
   /** Returns {reason, field} of the first failing rule, or null when the record is valid. */
   private static String[] validate(GenericRecord r, LocalDate arrival, int lateness) {
     for (String field : List.of("event_id", "user_id", "item_id")) {
       if (str(r, field).isEmpty()) {
         return new String[] {MISSING_FIELD, field};
+      }
+    }
+    for (org.apache.avro.Schema.Field f : r.getSchema().getFields()) {
+      Object v = r.get(f.pos());
+      if (v instanceof org.apache.avro.util.Utf8 u && !validUtf8(u.getBytes(), u.getByteLength())) {
+        return new String[] {INVALID_UTF8, f.name()};
       }
     }
     String type = str(r, "content_type");
@@ -413,6 +436,9 @@ public final class SpecOracle {
     }
     if ((Long) r.get("ms_played") < 0) {
       return new String[] {NEGATIVE_MS_PLAYED, "ms_played"};
+    }
+    if ((Long) r.get("ms_played") > MAX_MS_PLAYED) {
+      return new String[] {ABSURD_MS_PLAYED, "ms_played"};
     }
     long ts = (Long) r.get("ts");
     // "More than 1 hour after the end of its arrival day": the end of day A is the start of day A+1.
