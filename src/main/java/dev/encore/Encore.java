@@ -1,5 +1,7 @@
 package dev.encore;
 
+import dev.encore.backfill.Backfill;
+import dev.encore.backfill.BackfillOptions;
 import dev.encore.generate.GenerateCommand;
 import dev.encore.nightly.NightlyJob;
 import dev.encore.nightly.NightlyOptions;
@@ -21,6 +23,7 @@ public final class Encore {
 
       Commands:
         nightly   Process one arrival day: --date=YYYY-MM-DD --logs=DIR --output=DIR [--runner=...]
+        backfill  The nightly work for every date of a range, in order, resumable: --from= --to= --logs= --output=
         generate  Write realistic synthetic listening logs: --output=DIR [--from= --days= --users= --plays= --seed=]
         help      This text. `<command> --help` lists every option of a command with its default.
 
@@ -51,6 +54,16 @@ public final class Encore {
           out.println(NightlyJob.run(nightlyOptions(rest)).render());
           return 0;
         }
+        case "backfill" -> {
+          if (wantsHelp(rest)) {
+            return printHelp(out, err, BackfillOptions.class, rest);
+          }
+          BackfillOptions options =
+              PipelineOptionsFactory.fromArgs(rest).withValidation().as(BackfillOptions.class);
+          defaultRunner(options, rest);
+          Backfill.run(options, out);
+          return 0;
+        }
         case "generate" -> {
           return GenerateCommand.run(rest, out, err);
         }
@@ -75,10 +88,14 @@ public final class Encore {
   static NightlyOptions nightlyOptions(String[] args) {
     NightlyOptions options =
         PipelineOptionsFactory.fromArgs(args).withValidation().as(NightlyOptions.class);
+    defaultRunner(options, args);
+    return options;
+  }
+
+  private static void defaultRunner(PipelineOptions options, String[] args) {
     if (Arrays.stream(args).noneMatch(a -> a.startsWith("--runner="))) {
       options.setRunner(FlinkRunner.class);
     }
-    return options;
   }
 
   /**

@@ -1,6 +1,7 @@
 package dev.encore.nightly;
 
 import dev.encore.config.FaultPoint;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.encore.EncoreException;
 import dev.encore.Version;
 import dev.encore.avro.Activity;
@@ -24,6 +25,7 @@ import dev.encore.sessions.Sessionize;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -64,6 +66,7 @@ public final class NightlyJob {
       Dataset.of("activity", Activity.class, "user_id", "entity_level", "entity_id");
 
   private static final Logger LOG = LoggerFactory.getLogger(NightlyJob.class);
+  private static final ObjectMapper JSON = new ObjectMapper();
 
   private NightlyJob() {}
 
@@ -135,7 +138,8 @@ public final class NightlyJob {
       if (recordsToday > 0 && rejectedToday > config.maxRejectedShare() * recordsToday) {
         // Publish the rejected records, so they can be inspected, and nothing else.
         String dt = config.date().toString();
-        publisher.publish(REJECTED, dt, staged(staging, REJECTED, dt), partitionInfo(runInfo, REJECTED, dt, counts));
+        publisher.publish(
+            REJECTED, dt, staged(staging, REJECTED, dt), config.date(), partitionInfo(runInfo, REJECTED, dt, counts));
         OutputRoot.deleteTree(staging);
         throw new EncoreException(EncoreException.INPUT, String.format(
             "%d of the %d records of arrival partition %s were rejected (%.1f %%), more than --maxRejectedShare=%s."
@@ -146,12 +150,13 @@ public final class NightlyJob {
       for (KV<Dataset<?>, LocalDate> p : partitions) {
         Dataset<?> dataset = p.getKey();
         String dt = p.getValue().toString();
-        boolean written = publisher.publish(
-            dataset, dt, staged(staging, dataset, dt), partitionInfo(runInfo, dataset, dt, counts));
-        (written ? published : unchanged).add(dataset.name() + "/dt=" + dt);
+        Publisher.Outcome outcome = publisher.publish(
+            dataset, dt, staged(staging, dataset, dt), config.date(), partitionInfo(runInfo, dataset, dt, counts));
+        (outcome == Publisher.Outcome.WRITTEN ? published : unchanged).add(dataset.name() + "/dt=" + dt);
       }
       OutputRoot.deleteTree(staging);
       OutputRoot.deleteTree(root.trash(runId));
+      writeRunRecord(root, config, runId, plan.firstInputDay());
     } catch (IOException e) {
       throw new EncoreException(
           EncoreException.PIPELINE,
@@ -224,6 +229,71 @@ public final class NightlyJob {
         .apply("FlattenCounts", Flatten.pCollections())
         .apply("WriteRunCounts", new WriteRunStats(staging));
     return pipeline;
+  }
+
+  /**
+   * Whether the run for this date already completed with the same Encore version, definitions and input
+   * partitions (its arrival partition and the late window before it): backfill skips such dates.
+   */
+  public static boolean alreadyPublished(NightlyOptions options) {
+    NightlyConfig config = NightlyConfig.from(options);
+    Path record = runRecord(config.output(), config.date());
+    if (!Files.exists(record)) {
+      return false;
+    }
+    try {
+      Map<?, ?> done = JSON.readValue(record.toFile(), Map.class);
+      return runFingerprint(config, ArrivalPartitions.firstDay(config.logs())).equals(done.get("fingerprint"));
+    } catch (IOException e) {
+      return false; // an unreadable record: run again
+    }
+  }
+
+  /** {@code <output>/_encore/runs/nightly-<date>.json}: written when a run has published everything. */
+  static Path runRecord(Path output, LocalDate date) {
+    return output.resolve(OutputRoot.PRIVATE_DIR).resolve("runs").resolve("nightly-" + date + ".json");
+  }
+
+  private static void writeRunRecord(OutputRoot root, NightlyConfig config, String runId, LocalDate firstInputDay)
+      throws IOException {
+    Path record = runRecord(root.path(), config.date());
+    Files.createDirectories(record.getParent());
+    Path tmp = record.resolveSibling(record.getFileName() + ".tmp");
+    Map<String, Object> done = new LinkedHashMap<>();
+    done.put("date", config.date().toString());
+    done.put("run_id", runId);
+    done.put("finished_at", Instant.now().toString());
+    done.put("fingerprint", runFingerprint(config, firstInputDay));
+    JSON.writeValue(tmp.toFile(), done);
+    Files.move(tmp, record, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+  }
+
+  /**
+   * What decides a date's results: Encore's version, the definitions, the run's options that change rows, and
+   * the names and sizes of the files of the arrival partitions T-3-L .. T.
+   */
+  static String runFingerprint(NightlyConfig config, LocalDate firstInputDay) {
+    StringBuilder s = new StringBuilder();
+    s.append(Version.get()).append('|').append(config.definition().digest()).append('|')
+        .append(config.maxPlaysPerUserDay()).append('|').append(config.skipCorruptFiles());
+    int lateness = config.definition().playRules().allowedLatenessDays();
+    for (LocalDate d = config.date().minusDays(3L + lateness); !d.isAfter(config.date()); d = d.plusDays(1)) {
+      if (d.isBefore(firstInputDay)) {
+        continue;
+      }
+      Path dir = ArrivalPartitions.partitionDir(config.logs(), d);
+      s.append('|').append(d).append(Files.exists(dir.resolve(ArrivalPartitions.SUCCESS)) ? ":sealed" : ":open");
+      if (Files.isDirectory(dir)) {
+        try (var files = Files.list(dir)) {
+          for (Path f : files.sorted().toList()) {
+            s.append(',').append(f.getFileName()).append('=').append(f.toFile().length());
+          }
+        } catch (IOException e) {
+          s.append(",unlistable");
+        }
+      }
+    }
+    return com.google.common.hash.Hashing.sha256().hashString(s, java.nio.charset.StandardCharsets.UTF_8).toString();
   }
 
   /**

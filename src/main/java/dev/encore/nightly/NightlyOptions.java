@@ -1,40 +1,13 @@
 package dev.encore.nightly;
 
-import dev.encore.config.FaultPoint;
-import dev.encore.ingest.InputOptions;
-import dev.encore.publish.OutputOptions;
-import org.apache.beam.sdk.options.Default;
 import org.apache.beam.sdk.options.Description;
 import org.apache.beam.sdk.options.Validation;
 
 /** Options of {@code encore nightly}: everything the arrival of day {@code --date} makes due. */
-public interface NightlyOptions extends InputOptions, OutputOptions {
+public interface NightlyOptions extends JobOptions {
   @Description("The arrival day to process, YYYY-MM-DD (UTC).")
   @Validation.Required
   String getDate();
 
   void setDate(String value);
-
-  @Description(
-      "Job and reward definitions (YAML): thresholds, session rules, horizons, entity levels, checkpoints. When"
-          + " unset, the built-in copy of pipelines/nightly.yaml.")
-  String getDefinition();
-
-  void setDefinition(String value);
-
-  @Description(
-      "A user with more plays than this on one day is taken as a bot or a stuck client: all their plays are left"
-          + " out of the run (sessions, activity, rewards), counted and listed in the run metadata.")
-  @Default.Long(5000)
-  long getMaxPlaysPerUserDay();
-
-  void setMaxPlaysPerUserDay(long value);
-
-  @Description(
-      "For failure drills and tests: make the run fail on purpose at reading, writing or publishing (after"
-          + " staging, before the first partition is published). Published partitions must stay as they were.")
-  @Default.Enum("NONE")
-  FaultPoint getFailAt();
-
-  void setFailAt(FaultPoint value);
 }

@@ -18,7 +18,8 @@ import java.util.stream.Collectors;
  * @param input partitions read and days skipped
  * @param counts the run's exact counts, see {@link RunStats}
  * @param published partitions whose data was (re)written, as dataset/dt=YYYY-MM-DD
- * @param unchanged partitions recomputed with exactly the data already published (only their metadata renewed)
+ * @param unchanged partitions not rewritten: recomputed with exactly the rows already published (only their
+ *     metadata renewed), or published by a run for a later date (kept)
  * @param wallTime from start to the last partition published
  * @param runner the Beam runner used
  */

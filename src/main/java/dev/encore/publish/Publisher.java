@@ -2,11 +2,12 @@ package dev.encore.publish;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.LocalDate;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.nio.file.Files;
@@ -15,6 +16,15 @@ import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericDatumWriter;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.avro.io.BinaryEncoder;
+import org.apache.avro.io.EncoderFactory;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.parquet.avro.AvroParquetReader;
+import org.apache.parquet.hadoop.ParquetReader;
+import org.apache.parquet.hadoop.util.HadoopInputFile;
 
 /**
  * Makes staged partitions visible. Each partition is completed in staging (an empty Parquet file with the schema
@@ -41,17 +51,34 @@ public final class Publisher {
     this.runId = runId;
   }
 
+  /** What publishing one partition did. */
+  public enum Outcome {
+    /** The data was (re)written. */
+    WRITTEN,
+    /** The published partition already held exactly these rows; only its run metadata was renewed. */
+    UNCHANGED,
+    /** A run for a later date had published the partition: it was kept (a rerun of an old date never regresses). */
+    KEPT_NEWER
+  }
+
   /**
    * Completes and publishes one staged partition. When the published partition already holds exactly the same
-   * data (same file names and bytes), its files are left as they are and only its run metadata is replaced, so a
-   * rerun rewrites nothing and late data rewrites only the partitions it changes.
+   * rows, its files are left as they are and only its run metadata is replaced, so a rerun rewrites nothing and
+   * late data rewrites only the partitions it changes. A partition published by a run for a later date is kept.
    *
    * @param staged the partition's staging folder (it may not exist when the partition has no rows)
+   * @param runDate the date of the publishing run
    * @param metadata the run metadata to write beside the data
-   * @return whether the data was (re)written; false when it was unchanged
    */
-  public boolean publish(Dataset<?> dataset, String dt, Path staged, Map<String, Object> metadata)
+  public Outcome publish(
+      Dataset<?> dataset, String dt, Path staged, LocalDate runDate, Map<String, Object> metadata)
       throws IOException {
+    Path target = root.partition(dataset.name(), dt);
+    LocalDate publishedBy = publishedBy(target);
+    if (publishedBy != null && publishedBy.isAfter(runDate)) {
+      OutputRoot.deleteTree(staged);
+      return Outcome.KEPT_NEWER;
+    }
     Files.createDirectories(staged);
     if (parquetFiles(staged).isEmpty()) {
       ParquetFiles.write(
@@ -60,17 +87,17 @@ public final class Publisher {
           dataset.model(),
           List.of());
     }
-    String digest = contentDigest(staged);
+    String digest = rowsDigest(staged, dataset);
     Map<String, Object> meta = new LinkedHashMap<>(metadata);
     meta.put(CONTENT_DIGEST, digest);
     JSON.writeValue(staged.resolve(RUN_METADATA).toFile(), meta);
 
-    Path target = root.partition(dataset.name(), dt);
-    if (Files.exists(target.resolve(SUCCESS)) && digest.equals(publishedDigest(target))) {
+    // The published rows are re-read rather than trusting their recorded digest, so a damaged file is repaired.
+    if (publishedBy != null && digest.equals(rowsDigestOrNull(target, dataset))) {
       Files.move(staged.resolve(RUN_METADATA), target.resolve(RUN_METADATA),
           StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
       OutputRoot.deleteTree(staged);
-      return false;
+      return Outcome.UNCHANGED;
     }
     Files.createFile(staged.resolve(SUCCESS));
     Files.createDirectories(target.getParent());
@@ -80,39 +107,69 @@ public final class Publisher {
       Files.createDirectories(old.getParent());
       Files.move(target, old, StandardCopyOption.ATOMIC_MOVE);
     }
-    Files.move(staged, target, StandardCopyOption.ATOMIC_MOVE);
+    try {
+      Files.move(staged, target, StandardCopyOption.ATOMIC_MOVE);
+    } catch (IOException e) {
+      if (old != null) {
+        Files.move(old, target, StandardCopyOption.ATOMIC_MOVE); // put the published partition back
+      }
+      throw e;
+    }
     if (old != null) {
       OutputRoot.deleteTree(old);
     }
-    return true;
+    return Outcome.WRITTEN;
   }
 
-  /** SHA-256 over the names and bytes of a partition's Parquet files (Encore writes them deterministically). */
-  static String contentDigest(Path dir) throws IOException {
+  /**
+   * SHA-256 over a partition's rows in file and row order, each in Avro's binary encoding. Over rows, not file
+   * bytes: parquet-java orders some footer entries differently from one JVM to the next.
+   */
+  static String rowsDigest(Path dir, Dataset<?> dataset) throws IOException {
     MessageDigest sha;
     try {
       sha = MessageDigest.getInstance("SHA-256");
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }
+    GenericDatumWriter<GenericRecord> writer = new GenericDatumWriter<>(dataset.schema());
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    BinaryEncoder encoder = null;
     for (Path f : parquetFiles(dir)) {
       sha.update(f.getFileName().toString().getBytes(StandardCharsets.UTF_8));
-      sha.update((byte) 0);
-      try (InputStream in = Files.newInputStream(f)) {
-        byte[] buffer = new byte[1 << 16];
-        for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
-          sha.update(buffer, 0, n);
+      try (ParquetReader<GenericRecord> reader = AvroParquetReader.<GenericRecord>builder(
+              HadoopInputFile.fromPath(new org.apache.hadoop.fs.Path(f.toUri()), new Configuration(false)))
+          .withDataModel(GenericData.get())
+          .build()) {
+        for (GenericRecord r = reader.read(); r != null; r = reader.read()) {
+          bytes.reset();
+          encoder = EncoderFactory.get().binaryEncoder(bytes, encoder);
+          writer.write(r, encoder);
+          encoder.flush();
+          sha.update(bytes.toByteArray());
         }
       }
     }
     return HexFormat.of().formatHex(sha.digest());
   }
 
-  private static String publishedDigest(Path partition) {
+  private static String rowsDigestOrNull(Path dir, Dataset<?> dataset) {
     try {
-      return (String) readMetadata(partition).get(CONTENT_DIGEST);
+      return rowsDigest(dir, dataset);
     } catch (IOException | RuntimeException e) {
-      return null; // unreadable metadata: publish anew
+      return null; // unreadable: publish anew
+    }
+  }
+
+  /** The date of the run that published a partition, or null when it is not published (complete). */
+  private static LocalDate publishedBy(Path partition) {
+    if (!Files.exists(partition.resolve(SUCCESS))) {
+      return null;
+    }
+    try {
+      return LocalDate.parse((String) readMetadata(partition).get("date"));
+    } catch (IOException | RuntimeException e) {
+      return LocalDate.MIN; // unreadable metadata: treat as old, so it is replaced
     }
   }
 

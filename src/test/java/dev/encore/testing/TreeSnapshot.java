@@ -48,6 +48,14 @@ public final class TreeSnapshot {
     return files;
   }
 
+  /** The paths whose presence or content differs between two snapshots, sorted. */
+  public static java.util.List<String> differences(Map<String, String> a, Map<String, String> b) {
+    java.util.TreeSet<String> paths = new java.util.TreeSet<>(a.keySet());
+    paths.addAll(b.keySet());
+    paths.removeIf(p -> java.util.Objects.equals(a.get(p), b.get(p)));
+    return java.util.List.copyOf(paths);
+  }
+
   private static String sha256(Path file) throws IOException {
     try (InputStream in = Files.newInputStream(file)) {
       MessageDigest sha = MessageDigest.getInstance("SHA-256");
