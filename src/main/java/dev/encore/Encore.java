@@ -58,9 +58,7 @@ public final class Encore {
           if (wantsHelp(rest)) {
             return printHelp(out, err, BackfillOptions.class, rest);
           }
-          BackfillOptions options =
-              PipelineOptionsFactory.fromArgs(rest).withValidation().as(BackfillOptions.class);
-          defaultRunner(options, rest);
+          BackfillOptions options = parse(command, rest, BackfillOptions.class);
           Backfill.run(options, out);
           return 0;
         }
@@ -76,26 +74,34 @@ public final class Encore {
     } catch (EncoreException e) {
       err.println("encore " + command + ": error: " + e.getMessage());
       return e.exitCode();
-    } catch (IllegalArgumentException e) {
-      // Beam's option parser reports unknown or missing options this way.
-      err.println("encore " + command + ": error: " + e.getMessage()
-          + "\nRun `java -jar encore.jar " + command + " --help` for the options.");
-      return EncoreException.USAGE;
+    } catch (RuntimeException e) {
+      err.println("encore " + command + ": error: unexpected failure: " + e
+          + ". Nothing was published by the step that failed; re-run the same command, and report this if it"
+          + " happens again.");
+      e.printStackTrace(err);
+      return EncoreException.PIPELINE;
     }
   }
 
   /** Parses nightly options; the embedded Flink mini-cluster is the default runner. */
   static NightlyOptions nightlyOptions(String[] args) {
-    NightlyOptions options =
-        PipelineOptionsFactory.fromArgs(args).withValidation().as(NightlyOptions.class);
-    defaultRunner(options, args);
-    return options;
+    return parse("nightly", args, NightlyOptions.class);
   }
 
-  private static void defaultRunner(PipelineOptions options, String[] args) {
+  /** Parses a command's options; the embedded Flink mini-cluster is the default runner. */
+  private static <T extends PipelineOptions> T parse(String command, String[] args, Class<T> type) {
+    T options;
+    try {
+      options = PipelineOptionsFactory.fromArgs(args).withValidation().as(type);
+    } catch (IllegalArgumentException e) {
+      // Beam's option parser reports unknown, missing and malformed options this way.
+      throw new EncoreException(EncoreException.USAGE, e.getMessage()
+          + "\nRun `java -jar encore.jar " + command + " --help` for the options.");
+    }
     if (Arrays.stream(args).noneMatch(a -> a.startsWith("--runner="))) {
       options.setRunner(FlinkRunner.class);
     }
+    return options;
   }
 
   /**

@@ -74,8 +74,8 @@ public final class ArrivalPartitions {
     }
     try (Stream<Path> dirs = Files.list(logs)) {
       return dirs.map(d -> d.getFileName().toString())
-          .filter(n -> n.matches("dt=\\d{4}-\\d{2}-\\d{2}"))
-          .map(n -> LocalDate.parse(n.substring(3)))
+          .filter(n -> n.startsWith("dt="))
+          .map(n -> partitionDay(logs, n))
           .min(LocalDate::compareTo)
           .orElseThrow(() -> new EncoreException(
               EncoreException.INPUT,
@@ -83,6 +83,16 @@ public final class ArrivalPartitions {
                   + " that holds them."));
     } catch (IOException e) {
       throw new EncoreException(EncoreException.INPUT, "Cannot list the logs directory " + logs + ": " + e, e);
+    }
+  }
+
+  /** The day of a {@code dt=YYYY-MM-DD} folder name; any other {@code dt=} name is an input error. */
+  private static LocalDate partitionDay(Path logs, String name) {
+    try {
+      return LocalDate.parse(name.substring(3));
+    } catch (java.time.format.DateTimeParseException e) {
+      throw new EncoreException(EncoreException.INPUT, "The logs folder " + logs.resolve(name)
+          + " is not named dt=YYYY-MM-DD with a real date. Rename or remove it.");
     }
   }
 

@@ -16,8 +16,8 @@ public interface JobOptions extends InputOptions, OutputOptions {
   void setDefinition(String value);
 
   @Description(
-      "A user with more plays than this on one day is taken as a bot or a stuck client: all their plays are left"
-          + " out of the run (sessions, activity, rewards), counted and listed in the run metadata.")
+      "A user with more plays than this on one day is taken as a bot or a stuck client: their plays of that day are"
+          + " left out of the run (sessions, activity, rewards), counted and listed in the run metadata.")
   @Default.Long(5000)
   long getMaxPlaysPerUserDay();
 

@@ -88,7 +88,8 @@ public record NightlyConfig(
     return "track_stream_ms=" + definition.playRules().trackStreamMs()
         + ";episode_stream_ms=" + definition.playRules().episodeStreamMs()
         + ";allowed_lateness_days=" + definition.playRules().allowedLatenessDays()
-        + ";entity_levels=" + rewardSpec().levels();
+        + ";entity_levels=" + rewardSpec().levels()
+        + ";max_plays_per_user_day=" + maxPlaysPerUserDay;
   }
 
   private static EncoreException usage(String message) {

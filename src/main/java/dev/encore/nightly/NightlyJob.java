@@ -54,8 +54,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * {@code encore nightly --date=T}: reads what T's arrival needs, publishes the sessions, daily activity and reward
- * partitions T makes due and the rejected records of partition T (see {@link NightlyPlan}), each partition
- * atomically with its run metadata and {@code _SUCCESS}.
+ * partitions T makes due (see {@link NightlyPlan}), and the rejected records of T and of every partition it is the
+ * first to read; each partition atomically with its run metadata and {@code _SUCCESS}.
  */
 public final class NightlyJob {
   public static final Dataset<Session> SESSIONS =
@@ -97,17 +97,36 @@ public final class NightlyJob {
         reusableActivity(config));
     ArrivalPartitions.Found input = ArrivalPartitions.resolve(
         config.logs(), plan.firstArrival(), plan.lastArrival(), config.allowMissingDays());
-    OutputRoot root = OutputRoot.claim(config.output(), config.logs());
+    try (OutputRoot root = OutputRoot.claim(config.output(), config.logs())) {
+      return run(options, config, plan, input, root, started);
+    }
+  }
+
+  private static NightlySummary run(
+      NightlyOptions options,
+      NightlyConfig config,
+      NightlyPlan plan,
+      ArrivalPartitions.Found input,
+      OutputRoot root,
+      Instant started) {
     String runId = runId(config.date(), started);
     Path staging = root.staging(runId);
     LOG.info("nightly {}: reading arrivals {}..{}; sessions {}, activity rebuilt {} / reused {}, rewards {} (run {})",
         config.date(), plan.firstArrival(), plan.lastArrival(), span(plan.sessionDays()),
         span(plan.activityRebuilt()), plan.activityReused().size(), plan.rewardAnchors(), runId);
 
+    // Each arrival's rejections are published by the first run that reads it (and again by its own date's run).
+    List<LocalDate> rejectedDays = new ArrayList<>();
+    for (InputPartition p : input.partitions()) {
+      if (p.day().equals(config.date())
+          || !Files.exists(root.partition(REJECTED.name(), p.day().toString()).resolve(Publisher.SUCCESS))) {
+        rejectedDays.add(p.day());
+      }
+    }
     Map<String, Long> counts;
     try {
       Pipeline pipeline = Pipeline.create(options);
-      buildPipeline(pipeline, config, plan, input.partitions(), root, staging.toString());
+      buildPipeline(pipeline, config, plan, input.partitions(), rejectedDays, root, staging.toString());
       PipelineResult.State state = pipeline.run().waitUntilFinish();
       if (state != PipelineResult.State.DONE) {
         throw new EncoreException(EncoreException.PIPELINE, "The pipeline ended in state " + state + ".");
@@ -130,7 +149,7 @@ public final class NightlyJob {
       for (Dataset<GenericRecord> rewards : rewardDatasets(config.rewardSpec())) {
         plan.rewardAnchors().forEach(d -> partitions.add(KV.of(rewards, d)));
       }
-      partitions.add(KV.of(REJECTED, config.date()));
+      rejectedDays.forEach(d -> partitions.add(KV.of(REJECTED, d)));
       Map<String, Long> today = RunStats.forInput(counts, config.date().toString());
       long rejectedToday = today.entrySet().stream()
           .filter(e -> e.getKey().startsWith(RunStats.REJECTED + "/")).mapToLong(Map.Entry::getValue).sum();
@@ -178,6 +197,7 @@ public final class NightlyJob {
       NightlyConfig config,
       NightlyPlan plan,
       List<InputPartition> partitions,
+      List<LocalDate> rejectedDays,
       OutputRoot root,
       String staging) {
     RewardSpec spec = config.rewardSpec();
@@ -199,10 +219,11 @@ public final class NightlyJob {
         .apply("WriteSessions", new WritePartitionedParquet<>(SESSIONS, staging, config.shardsPerPartition(), config.failAt())));
     rows.add(perUser.get(Sessionize.ACTIVITY)
         .apply("WriteActivity", new WritePartitionedParquet<>(ACTIVITY, staging, config.shardsPerPartition())));
-    String runDt = plan.date().toString();
+    Set<String> rejectedDts = new TreeSet<>();
+    rejectedDays.forEach(d -> rejectedDts.add(d.toString()));
     rows.add(ingested.get(IngestListeningLogs.REJECTED)
-        // Older partitions' rejections were published by their own nightly runs.
-        .apply("KeepRunDateRejections", Filter.by(kv -> runDt.equals(kv.getKey())))
+        // Rejections already published by an earlier run are not written again.
+        .apply("KeepUnpublishedRejections", Filter.by(kv -> rejectedDts.contains(kv.getKey())))
         .apply("WriteRejected", new WritePartitionedParquet<>(REJECTED, staging, 1)));
 
     PCollection<Activity> history = PCollectionList
@@ -316,8 +337,12 @@ public final class NightlyJob {
         LocalDate day = LocalDate.parse(name.substring(3));
         Map<String, Object> meta = Publisher.readMetadata(p);
         LocalDate builtBy = LocalDate.parse((String) meta.get("date"));
+        // Activity built while input was skipped (missing days, corrupt files) is incomplete: never reused.
+        boolean completeInput = ((List<?>) meta.getOrDefault("skipped_input_days", List.of())).isEmpty()
+            && ((List<?>) meta.getOrDefault("skipped_files", List.of())).isEmpty();
         if (config.activityDefinition().equals(meta.get("activity_definition"))
-            && !builtBy.isBefore(day.plusDays(lateness))) {
+            && !builtBy.isBefore(day.plusDays(lateness))
+            && completeInput) {
           days.add(day);
         }
       }

@@ -64,8 +64,9 @@ public record NightlySummary(
         total(RunStats.PRIVATE), total(RunStats.DUPLICATES)));
     Map<String, Map<String, Long>> hot = RunStats.hotUserDays(counts);
     if (!hot.isEmpty()) {
-      s.append(String.format("  left out as bots or stuck clients (over the plays-per-day limit): %d users%n",
-          hot.size()));
+      s.append(String.format(
+          "  left out as bots or stuck clients (over --maxPlaysPerUserDay): %d users, %d user-days%n",
+          hot.size(), hot.values().stream().mapToInt(Map::size).sum()));
     }
     if (parts.stream().anyMatch(p -> p.day().equals(date))) {
       Map<String, Long> today = RunStats.forInput(counts, date.toString());

@@ -3,7 +3,11 @@ package dev.encore.publish;
 import dev.encore.EncoreException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.Path;
 import java.util.stream.Stream;
 
@@ -12,15 +16,32 @@ import java.util.stream.Stream;
  * Encore did not write. Encore marks a root it owns with {@code _encore/ROOT}; staging, trash and run records
  * live under {@code _encore/} too, on the same file system, so publishing is a rename.
  */
-public final class OutputRoot {
+public final class OutputRoot implements AutoCloseable {
   /** Encore's private folder inside the output root. */
   public static final String PRIVATE_DIR = "_encore";
   private static final String MARKER = "ROOT";
 
-  private final Path root;
+  private static final String LOCK = "LOCK";
 
-  private OutputRoot(Path root) {
+  private final Path root;
+  private final FileChannel lockChannel;
+  private final FileLock lock;
+
+  private OutputRoot(Path root, FileChannel lockChannel, FileLock lock) {
     this.root = root;
+    this.lockChannel = lockChannel;
+    this.lock = lock;
+  }
+
+  /** Releases the run's exclusive lock on the root. */
+  @Override
+  public void close() {
+    try {
+      lock.release();
+      lockChannel.close();
+    } catch (IOException e) {
+      // The lock goes with the process anyway.
+    }
   }
 
   /** Refuses an output root that overlaps the logs (either inside the other). */
@@ -35,7 +56,10 @@ public final class OutputRoot {
     }
   }
 
-  /** Checks {@code output} against {@code logs} and claims it for Encore. */
+  /**
+   * Checks {@code output} against {@code logs}, claims it for Encore and takes an exclusive lock on it for the
+   * run (two runs on one root would publish over each other); close the root to release it.
+   */
   public static OutputRoot claim(Path output, Path logs) {
     checkNoOverlap(output, logs);
     Path out = output.toAbsolutePath().normalize();
@@ -54,7 +78,29 @@ public final class OutputRoot {
     } catch (IOException e) {
       throw new EncoreException(EncoreException.OUTPUT, "Cannot use output root " + out + ": " + e, e);
     }
-    OutputRoot root = new OutputRoot(out);
+    Path lockFile = marker.resolveSibling(LOCK);
+    FileChannel channel;
+    FileLock lock;
+    try {
+      channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+      try {
+        lock = channel.tryLock();
+      } catch (OverlappingFileLockException e) {
+        lock = null;
+      }
+    } catch (IOException e) {
+      throw new EncoreException(EncoreException.OUTPUT, "Cannot lock output root " + out + ": " + e, e);
+    }
+    if (lock == null) {
+      try {
+        channel.close();
+      } catch (IOException e) {
+        // nothing more to release
+      }
+      throw new EncoreException(EncoreException.OUTPUT, "Another Encore run is writing to " + out
+          + " (it holds " + lockFile + "). Wait for it to finish; runs on one output root must not overlap.");
+    }
+    OutputRoot root = new OutputRoot(out, channel, lock);
     root.recoverInterruptedPublish();
     return root;
   }

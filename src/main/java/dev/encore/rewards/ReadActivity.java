@@ -7,6 +7,7 @@ import org.apache.avro.generic.GenericRecord;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
 import org.apache.beam.sdk.io.FileIO;
+import org.apache.beam.sdk.io.fs.EmptyMatchTreatment;
 import org.apache.beam.sdk.io.parquet.ParquetIO;
 import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.transforms.MapElements;
@@ -29,7 +30,8 @@ public class ReadActivity extends PTransform<PBegin, PCollection<Activity>> {
     return input
         .apply("ListActivityPartitions",
             Create.of(partitionDirs.stream().map(d -> d + "/*.parquet").toList()).withCoder(StringUtf8Coder.of()))
-        .apply("MatchActivityFiles", FileIO.matchAll())
+        // Every published partition holds at least one file: an empty match means damage, not "no activity".
+        .apply("MatchActivityFiles", FileIO.matchAll().withEmptyMatchTreatment(EmptyMatchTreatment.DISALLOW))
         .apply("OpenActivityFiles", FileIO.readMatches())
         .apply("ReadActivityRows", ParquetIO.readFiles(Activity.getClassSchema()))
         .apply("ToActivity", MapElements.into(TypeDescriptor.of(Activity.class)).via(ReadActivity::toActivity))

@@ -8,7 +8,6 @@ import org.apache.beam.sdk.transforms.Count;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.Filter;
 import org.apache.beam.sdk.transforms.MapElements;
-import org.apache.beam.sdk.transforms.Max;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.View;
@@ -21,10 +20,11 @@ import org.apache.beam.sdk.values.TupleTagList;
 import org.apache.beam.sdk.values.TypeDescriptors;
 
 /**
- * Finds users with more plays on one day than a person can make (a bot or a stuck client) and takes all their
- * plays out of the run before plays are grouped by user, so one such account cannot exhaust memory or stall the
- * night. Plays are counted per (user, day) with a combiner, which never holds a user's plays together. Emits the
- * remaining plays, and counts naming each excluded user-day.
+ * Finds user-days with more plays than a person can make (a bot or a stuck client) and takes those plays out of
+ * the run before plays are grouped by user, so one such account cannot exhaust memory or stall the night. Plays
+ * are counted per (user, day of ts) with a combiner, which never holds a user's plays together; the decision is
+ * per day, so it does not depend on which other days a run reads. Emits the remaining plays, and counts naming
+ * each excluded user-day.
  */
 public class ExcludeHotUsers extends PTransform<PCollection<Play>, PCollectionTuple> {
   public static final TupleTag<Play> PLAYS = new TupleTag<>() {};
@@ -42,16 +42,10 @@ public class ExcludeHotUsers extends PTransform<PCollection<Play>, PCollectionTu
     long max = maxPlaysPerUserDay;
     PCollection<KV<String, Long>> hotUserDays = plays
         .apply("KeyByUserDay", MapElements.into(TypeDescriptors.strings())
-            .via((Play p) -> p.getUserId() + "\u0000" + LocalDate.ofEpochDay(Math.floorDiv(p.getEndMs(), DAY_MS))))
+            .via(ExcludeHotUsers::userDay))
         .apply("CountPlaysPerUserDay", Count.perElement())
         .apply("KeepHotUserDays", Filter.by((KV<String, Long> kv) -> kv.getValue() > max));
-    PCollectionView<Map<String, Long>> hotUsers = hotUserDays
-        .apply("KeyByHotUser", MapElements.into(
-                TypeDescriptors.kvs(TypeDescriptors.strings(), TypeDescriptors.longs()))
-            .via((KV<String, Long> kv) -> KV.of(kv.getKey().substring(0, kv.getKey().indexOf('\u0000')),
-                kv.getValue())))
-        .apply("MostPlaysInADay", Max.longsPerKey())
-        .apply("HotUsersView", View.asMap());
+    PCollectionView<Map<String, Long>> hotUsers = hotUserDays.apply("HotUserDaysView", View.asMap());
     PCollectionTuple out = plays.apply("DropHotUserPlays", ParDo.of(new DropFn(hotUsers))
         .withSideInputs(hotUsers)
         .withOutputTags(PLAYS, TupleTagList.empty()));
@@ -64,7 +58,12 @@ public class ExcludeHotUsers extends PTransform<PCollection<Play>, PCollectionTu
     return PCollectionTuple.of(PLAYS, out.get(PLAYS)).and(STATS, listed);
   }
 
-  /** Passes the plays of every user that is not hot. */
+  /** The (user, day of ts) a play counts towards. */
+  static String userDay(Play p) {
+    return p.getUserId() + "\u0000" + LocalDate.ofEpochDay(Math.floorDiv(p.getEndMs(), DAY_MS));
+  }
+
+  /** Passes the plays of every user-day that is not hot. */
   static class DropFn extends DoFn<Play, Play> {
     private final PCollectionView<Map<String, Long>> hotUsers;
 
@@ -74,7 +73,7 @@ public class ExcludeHotUsers extends PTransform<PCollection<Play>, PCollectionTu
 
     @ProcessElement
     public void process(@Element Play p, ProcessContext c) {
-      if (!c.sideInput(hotUsers).containsKey(p.getUserId())) {
+      if (!c.sideInput(hotUsers).containsKey(userDay(p))) {
         c.output(p);
       }
     }
