@@ -146,8 +146,17 @@ public class IngestListeningLogs extends PTransform<PBegin, PCollectionTuple> {
           DataFileReader<ListeningEvent> reader =
               new DataFileReader<>(in, new SpecificDatumReader<>(ListeningEvent.class))) {
         ListeningEvent event = null;
-        while (reader.hasNext()) {
-          event = reader.next(event);
+        while (true) {
+          // Only decoding is guarded: a garbled block can fail in many ways (even an index out of bounds), and
+          // is a bad file; what happens downstream of an output is not.
+          try {
+            if (!reader.hasNext()) {
+              break;
+            }
+            event = reader.next(event);
+          } catch (RuntimeException e) {
+            return "(at record " + position + "): " + e;
+          }
           if (out != null) {
             Verdict verdict = validator.judge(event, day, path, position);
             if (verdict instanceof Verdict.Accepted accepted) {

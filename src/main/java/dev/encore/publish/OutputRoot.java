@@ -44,10 +44,27 @@ public final class OutputRoot implements AutoCloseable {
     }
   }
 
+  /** The path with every symbolic link of its existing part resolved, so links cannot hide an overlap. */
+  private static Path real(Path path) {
+    Path p = path.toAbsolutePath().normalize();
+    Path existing = p;
+    while (existing != null && !Files.exists(existing)) {
+      existing = existing.getParent();
+    }
+    if (existing == null) {
+      return p;
+    }
+    try {
+      return existing.toRealPath().resolve(existing.relativize(p));
+    } catch (IOException e) {
+      return p;
+    }
+  }
+
   /** Refuses an output root that overlaps the logs (either inside the other). */
   public static void checkNoOverlap(Path output, Path logs) {
-    Path out = output.toAbsolutePath().normalize();
-    Path in = logs.toAbsolutePath().normalize();
+    Path out = real(output);
+    Path in = real(logs);
     if (out.startsWith(in) || in.startsWith(out)) {
       throw new EncoreException(
           EncoreException.OUTPUT,
@@ -102,6 +119,8 @@ public final class OutputRoot implements AutoCloseable {
     }
     OutputRoot root = new OutputRoot(out, channel, lock);
     root.recoverInterruptedPublish();
+    // Holding the lock, no other run is staging: anything left in staging is from a run that died.
+    deleteTree(out.resolve(PRIVATE_DIR).resolve("staging"));
     return root;
   }
 
