@@ -6,6 +6,7 @@ import dev.encore.avro.RejectedRecord;
 import dev.encore.avro.internal.Play;
 import dev.encore.config.PlayRules;
 import dev.encore.config.FaultPoint;
+import dev.encore.progress.RunProgress;
 import dev.encore.publish.RunStats;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -173,6 +174,9 @@ public class IngestListeningLogs extends PTransform<PBegin, PCollectionTuple> {
             }
           }
           position++;
+          if (out != null && (position & 4095) == 0) {
+            RunProgress.recordsRead(4096);
+          }
         }
         // Avro stops quietly when a file ends inside a block header: whatever follows the last complete block
         // must be nothing, or the file was truncated.
@@ -187,6 +191,8 @@ public class IngestListeningLogs extends PTransform<PBegin, PCollectionTuple> {
       }
       if (out != null) {
         recordsRead.inc(position);
+        RunProgress.recordsRead(position & 4095);
+        RunProgress.fileRead();
       }
       counts.put(RunStats.RECORDS, position);
       counts.put(RunStats.FILES, 1L);

@@ -10,6 +10,7 @@ import dev.encore.avro.Session;
 import dev.encore.ingest.ArrivalPartitions;
 import dev.encore.ingest.IngestListeningLogs;
 import dev.encore.ingest.InputPartition;
+import dev.encore.progress.RunProgress;
 import dev.encore.publish.Dataset;
 import dev.encore.publish.OutputRoot;
 import dev.encore.publish.Publisher;
@@ -123,6 +124,25 @@ public final class NightlyJob {
         rejectedDays.add(p.day());
       }
     }
+    long files = input.partitions().stream().mapToLong(p -> p.files().size()).sum();
+    try (RunProgress progress =
+        RunProgress.start("nightly " + config.date(), files, System.err, Duration.ofSeconds(30))) {
+      progress.stage("computing");
+      return publishAfter(options, config, plan, input, root, started, runId, staging, rejectedDays, progress);
+    }
+  }
+
+  private static NightlySummary publishAfter(
+      NightlyOptions options,
+      NightlyConfig config,
+      NightlyPlan plan,
+      ArrivalPartitions.Found input,
+      OutputRoot root,
+      Instant started,
+      String runId,
+      Path staging,
+      List<LocalDate> rejectedDays,
+      RunProgress progress) {
     Map<String, Long> counts;
     try {
       Pipeline pipeline = Pipeline.create(options);
@@ -138,6 +158,7 @@ public final class NightlyJob {
       throw failure(e);
     }
 
+    progress.stage("publishing");
     Map<String, Object> runInfo = runInfo(runId, config, options, plan, input, counts, started);
     List<String> published = new ArrayList<>();
     List<String> unchanged = new ArrayList<>();
