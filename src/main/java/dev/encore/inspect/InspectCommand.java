@@ -213,21 +213,25 @@ public final class InspectCommand {
 
   /**
    * Prints rows as columns, two spaces apart, indented by two; the first row is the header. Columns after the
-   * first are right-aligned when {@code numbersRight} and every value in them is a number or a dash.
+   * first are right-aligned when {@code numbersRight} and their values are numbers (or a dash or ?).
    */
   private static void table(PrintStream out, List<String[]> rows, boolean numbersRight) {
     int n = rows.get(0).length;
     int[] width = new int[n];
     boolean[] right = new boolean[n];
     for (int c = 0; c < n; c++) {
-      right[c] = numbersRight && c > 0;
+      boolean numbers = false;
+      boolean others = false;
       for (int r = 0; r < rows.size(); r++) {
         String v = rows.get(r)[c];
         width[c] = Math.max(width[c], v.length());
-        if (r > 0 && !v.matches("-?[0-9]+|-|\\?")) {
-          right[c] = false;
+        if (r > 0 && v.matches("-?[0-9]+")) {
+          numbers = true;
+        } else if (r > 0 && !v.matches("-|\\?")) {
+          others = true;
         }
       }
+      right[c] = numbersRight && c > 0 && numbers && !others;
     }
     for (String[] row : rows) {
       StringBuilder line = new StringBuilder("  ");

@@ -145,7 +145,7 @@ final class Inspection {
   private static String statValue(Object v, Schema type) {
     if (v instanceof Binary b) {
       return switch (type.getType()) {
-        case STRING, ENUM -> Values.oneLine(b.toStringUsingUTF8());
+        case STRING, ENUM -> Values.text(b.toStringUsingUTF8());
         default -> "0x" + java.util.HexFormat.of().formatHex(b.getBytes());
       };
     }

@@ -133,8 +133,13 @@ final class Values {
       case FIXED:
         return "0x" + HexFormat.of().formatHex(((GenericFixed) v).bytes());
       default:
-        return oneLine(v.toString());
+        return text(v.toString());
     }
+  }
+
+  /** A string on one line; the empty string as {@code ""}, so it is never an invisible cell. */
+  static String text(String s) {
+    return s.isEmpty() ? "\"\"" : oneLine(s);
   }
 
   private static String formatLogical(Object v, Schema s, LogicalType logical) {
