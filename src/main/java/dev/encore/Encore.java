@@ -3,6 +3,7 @@ package dev.encore;
 import dev.encore.backfill.Backfill;
 import dev.encore.backfill.BackfillOptions;
 import dev.encore.generate.GenerateCommand;
+import dev.encore.inspect.InspectCommand;
 import dev.encore.nightly.NightlyJob;
 import dev.encore.nightly.NightlyOptions;
 import java.io.PrintStream;
@@ -24,6 +25,8 @@ public final class Encore {
       Commands:
         nightly   Process one arrival day: --date=YYYY-MM-DD --logs=DIR --output=DIR [--runner=...]
         backfill  The nightly work for every date of a range, in order, resumable: --from= --to= --logs= --output=
+        inspect   Schema with docs, row count, min/max per column and a few rows of a dataset, partition or file:
+                  inspect PATH [--rows=5] (Parquet outputs and Avro inputs alike)
         generate  Write realistic synthetic listening logs: --output=DIR [--from= --days= --users= --plays= --seed=]
         help      This text. `<command> --help` lists every option of a command with its default.
 
@@ -61,6 +64,9 @@ public final class Encore {
           BackfillOptions options = parse(command, rest, BackfillOptions.class);
           Backfill.run(options, out);
           return 0;
+        }
+        case "inspect" -> {
+          return InspectCommand.run(rest, out, err);
         }
         case "generate" -> {
           return GenerateCommand.run(rest, out, err);
