@@ -139,4 +139,12 @@ class CommandLineIT {
         + " WHERE active_days_14 BETWEEN active_days_7 AND active_days_28"),
         equalTo(DuckDb.queryLong("SELECT count(*) FROM " + DuckDb.readDataset(out, "user_rewards"))));
   }
+
+  @Test
+  void inspectDescribesAnInputPartition() throws Exception {
+    Result r = encore("inspect", "testdata/logs/dt=2024-03-30", "--rows=2");
+    assertThat(r.err(), r.code(), equalTo(0));
+    assertThat(r.out(), containsString("rows: 692"));
+    assertThat(r.out(), containsString("When playback ended, UTC"));
+  }
 }
