@@ -1,0 +1,357 @@
+package dev.encore.docs;
+
+import dev.encore.config.EntityLevel;
+import dev.encore.config.JobDefinition;
+import dev.encore.nightly.NightlyJob;
+import dev.encore.publish.Dataset;
+import dev.encore.rewards.RewardSpec;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.apache.avro.LogicalType;
+import org.apache.avro.LogicalTypes;
+import org.apache.avro.Schema;
+
+/**
+ * Renders {@code docs/datasets.md}, the reference of Encore's published datasets for the teams that read them:
+ * what a row is, key and sort order, partitioning, every column with its type as a Parquet reader sees it, the
+ * maturity semantics and example queries. Columns and their definitions are read from {@code schemas/*.avsc} at
+ * render time; sort orders and maturity ages come from the code and the built-in definition, so the page cannot
+ * drift from what the pipeline writes (a test compares the committed page with {@link #render()}).
+ *
+ * <p>Regenerate from the repository root: {@value #REGENERATE}.
+ */
+public final class DatasetReference {
+  /** The exact command that rewrites the committed page. */
+  public static final String REGENERATE =
+      "mvn -B -q -DskipTests package && java -cp target/encore.jar dev.encore.docs.DatasetReference > docs/datasets.md";
+
+  /** Where the page is committed, relative to the repository root. */
+  public static final Path COMMITTED = Path.of("docs", "datasets.md");
+
+  /** One published dataset: its name, schema file, what a row is and what {@code dt} means. */
+  record Published(
+      String name, String schemaFile, String rowIs, List<String> sortOrder, List<String> key, String dtMeans) {}
+
+  private DatasetReference() {}
+
+  /** Writes the page to standard output (UTF-8). An optional argument is the repository root (default: "."). */
+  public static void main(String[] args) {
+    Path root = args.length > 0 ? Path.of(args[0]) : Path.of("");
+    PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
+    out.print(render(root));
+    out.flush();
+  }
+
+  /** The page, reading the schemas under {@code schemas/} of the working directory. */
+  public static String render() {
+    return render(Path.of(""));
+  }
+
+  /** The page, reading the schemas under {@code root/schemas/}. */
+  public static String render(Path root) {
+    JobDefinition definition = JobDefinition.builtIn();
+    StringBuilder md = new StringBuilder();
+    md.append("# Published datasets: reference for readers\n\n");
+    md.append("<!-- Generated from schemas/*.avsc by dev.encore.docs.DatasetReference; do not edit by hand.\n");
+    md.append("     Regenerate from the repository root:\n");
+    md.append("     ").append(REGENERATE).append("\n");
+    md.append("     DatasetReferenceTest fails while this file differs from what the code renders. -->\n\n");
+    md.append("Encore publishes Parquet datasets for ranking teams. This page says, for each, what a row is, how rows\n");
+    md.append("are keyed, sorted and partitioned, and what every column means, with the type a Parquet reader\n");
+    md.append("(DuckDB, Spark) sees. The definitions come from the Avro schemas in `schemas/`; the exact reward\n");
+    md.append("definitions are in [rewards.md](rewards.md); how runs publish is in the README (\"Outputs\") and\n");
+    md.append("[operations.md](operations.md). Types and reward columns are those of the built-in definition\n");
+    md.append("`pipelines/nightly.yaml`: a definition with other horizons publishes other `*_N` columns.\n\n");
+
+    md.append("## Layout\n\n");
+    md.append("Every dataset lives under the output root `<out>` as\n\n");
+    md.append("```text\n<out>/<dataset>/dt=YYYY-MM-DD/part-NNNNN.parquet\n```\n\n");
+    md.append("- Parquet, Snappy-compressed, with real logical types: dates are `DATE`, timestamps\n");
+    md.append("  `TIMESTAMP(MILLIS, UTC)` (DuckDB: `TIMESTAMP WITH TIME ZONE`), lists are `LIST`.\n");
+    md.append("- `dt` is a Hive-style partition folder, not a column in the files: read with hive partitioning\n");
+    md.append("  (DuckDB `hive_partitioning = true`, Spark partition discovery) to get it as a column. What `dt`\n");
+    md.append("  means differs per dataset (below).\n");
+    md.append("- Rows are sorted by the dataset's sort order within each file; a partition may hold several files.\n");
+    md.append("- A partition appears atomically, complete with `_SUCCESS` and `_run.json` (Encore version, run\n");
+    md.append("  options, input partitions, row counts): readers see the old partition or the whole new one.\n");
+    md.append("  Globs such as `dt=*/*.parquet` skip those files and Encore's own `<out>/_encore/` folder.\n");
+    md.append("- A partition is replaced as a whole when a later run rewrites it, so a key never appears twice.\n\n");
+
+    md.append("| dataset | one row per | key | sort order | `dt` |\n| --- | --- | --- | --- | --- |\n");
+    for (Published p : published(definition)) {
+      md.append("| [`").append(p.name()).append("`](#").append(p.name()).append(") | ").append(p.rowIs())
+          .append(" | ").append(codeList(p.key())).append(" | ").append(codeList(p.sortOrder())).append(" | ")
+          .append(p.dtMeans()).append(" |\n");
+    }
+    md.append('\n');
+
+    maturity(md, definition);
+
+    for (Published p : published(definition)) {
+      Schema schema = parse(root.resolve("schemas").resolve(p.schemaFile()));
+      for (String key : concat(p.sortOrder(), p.key())) {
+        if (schema.getField(key) == null) {
+          throw new IllegalStateException("key or sort column " + key + " of " + p.name() + " is not in " + p.schemaFile());
+        }
+      }
+      md.append("## ").append(p.name()).append("\n\n");
+      md.append(oneLine(schema.getDoc())).append("\n\n");
+      md.append("- One row per: ").append(p.rowIs()).append(".\n");
+      md.append("- Key (unique per row): ").append(codeList(p.key())).append(".\n");
+      md.append("- Sort order within each file: ").append(codeList(p.sortOrder())).append(".\n");
+      md.append("- Files: `<out>/").append(p.name()).append("/dt=YYYY-MM-DD/part-NNNNN.parquet`; `dt` = ")
+          .append(p.dtMeans()).append(".\n");
+      md.append("- Schema: [`schemas/").append(p.schemaFile()).append("`](../schemas/").append(p.schemaFile())
+          .append(") (Avro record `").append(schema.getFullName()).append("`).\n\n");
+      md.append("| column | type | nullable | definition |\n| --- | --- | --- | --- |\n");
+      for (Schema.Field f : schema.getFields()) {
+        md.append("| `").append(f.name()).append("` | ").append(readerType(f.schema())).append(" | ")
+            .append(nullability(f.schema())).append(" | ").append(cell(f.doc())).append(" |\n");
+      }
+      md.append('\n');
+    }
+
+    examples(md, definition);
+    return md.toString();
+  }
+
+  /** The published datasets in reading order, with the sort orders the pipeline writes. */
+  static List<Published> published(JobDefinition definition) {
+    RewardSpec spec = new RewardSpec(
+        definition.userRewards().activeDaysHorizons(),
+        definition.userRewards().volumeHorizons(),
+        definition.discovery().entityLevels().stream().map(EntityLevel::id).toList(),
+        definition.discovery().lookbackDays(),
+        definition.discovery().stickinessDays(),
+        definition.discovery().activeDaysHorizons(),
+        definition.playRules().allowedLatenessDays());
+    Map<String, List<String>> keys = new LinkedHashMap<>();
+    for (Dataset<?> d : NightlyJob.rewardDatasets(spec)) {
+      keys.put(d.name(), d.key());
+    }
+    return List.of(
+        new Published("sessions", "session.avsc", "listening session",
+            NightlyJob.SESSIONS.key(), List.of("user_id", "session_id"), "the UTC day of `session_start`"),
+        new Published("user_rewards", "user_rewards.avsc", "user active on an anchor day",
+            keys.get("user_rewards"), keys.get("user_rewards"), "the anchor day `anchor_date`"),
+        new Published("user_entity_rewards", "user_entity_rewards.avsc", "discovery of an entity by a user",
+            keys.get("user_entity_rewards"), keys.get("user_entity_rewards"), "the discovery day `discovery_date`"),
+        new Published("entity_rewards", "entity_rewards.avsc", "entity and discovery day",
+            keys.get("entity_rewards"), keys.get("entity_rewards"), "the discovery day `discovery_date`"),
+        new Published("activity", "activity.avsc",
+            "user (and user and entity) with a qualifying play on a day",
+            NightlyJob.ACTIVITY.key(), List.of("user_id", "entity_level", "entity_id", "activity_date"),
+            "the activity day `activity_date`"),
+        new Published("rejected", "rejected_record.avsc", "rejected input record",
+            NightlyJob.REJECTED.key(), NightlyJob.REJECTED.key(), "the arrival day of the input file that held the record"));
+  }
+
+  private static void maturity(StringBuilder md, JobDefinition definition) {
+    int lateness = definition.playRules().allowedLatenessDays();
+    List<Integer> ages = definition.publicationAges();
+    int maturityAge = definition.maturityAge();
+    md.append("## Maturity: progressive and final labels\n\n");
+    md.append("The reward datasets (`user_rewards`, `user_entity_rewards`, `entity_rewards`) label a window after an\n");
+    md.append("anchor or discovery day D. A run for day T publishes the partitions `dt = T - a` for the publication\n");
+    md.append("ages a = ").append(ages.stream().map(String::valueOf).collect(Collectors.joining(", ")))
+        .append(" days, each rewritten whole, as observed in that run. The\n");
+    md.append("younger ones are **progressive**: windows still open are counted only up to T. At age ")
+        .append(maturityAge).append(" (the\n");
+    md.append("longest window plus the allowed lateness L = ").append(lateness)
+        .append(" days) every label is **final**. Three columns say how much was seen:\n\n");
+    md.append("- `as_of`: the run's date T, the newest arrival day it read; labels are as observed then.\n");
+    md.append("- `days_observed`: how many days of the longest window are observed, min(window, `as_of` - D).\n");
+    md.append("- `mature_N`: the N-day window is complete and no late play can change it any more:\n");
+    md.append("  D + N + L <= `as_of`. A label is final exactly when its `mature_N` is true.\n\n");
+    md.append("Train on final labels by filtering on the `mature_N` of the label you use (for example\n");
+    md.append("`WHERE mature_7` for `active_days_7`), or keep progressive rows and give the model `days_observed`:\n");
+    md.append("progressive rows are published flagged on purpose, so models can learn from partial observations.\n");
+    md.append("`entity_rewards` has only `mature_60`; for a shorter window use D + N + L <= `as_of`\n");
+    md.append("(`as_of - discovery_date >= N + ").append(lateness).append("`). The exact definitions: [rewards.md](rewards.md).\n\n");
+  }
+
+  private static void examples(StringBuilder md, JobDefinition definition) {
+    int lateness = definition.playRules().allowedLatenessDays();
+    md.append("## Example queries\n\n");
+    md.append("Replace `<out>` with the output root (a local path, `s3://...`, `gs://...`). Every DuckDB query\n");
+    md.append("below is run by `ExampleQueriesTest` against the pipeline's output on the committed sample, so they\n");
+    md.append("stay correct. The Spark SQL versions first register each dataset as a view; Spark discovers `dt` from\n");
+    md.append("the folder names and skips `_SUCCESS` and `_run.json`.\n\n");
+    md.append("```sql\n-- Spark SQL: one view per dataset\n");
+    for (String name : List.of("sessions", "user_rewards", "entity_rewards", "rejected")) {
+      md.append("CREATE TEMPORARY VIEW ").append(name).append(" USING parquet OPTIONS (path '<out>/").append(name)
+          .append("');\n");
+    }
+    md.append("```\n\n");
+
+    md.append("### Sessions, users and listening time per day\n\n");
+    md.append("```sql\n-- DuckDB\n");
+    md.append("SELECT dt, count(*) AS sessions, count(DISTINCT user_id) AS users, sum(streams) AS streams,\n");
+    md.append("       round(sum(ms_played) / 3600000.0, 1) AS hours_played\n");
+    md.append("FROM read_parquet('<out>/sessions/dt=*/*.parquet', hive_partitioning = true)\n");
+    md.append("GROUP BY dt\nORDER BY dt;\n```\n\n");
+    md.append("```sql\n-- Spark SQL\n");
+    md.append("SELECT dt, count(*) AS sessions, count(DISTINCT user_id) AS users, sum(streams) AS streams,\n");
+    md.append("       round(sum(ms_played) / 3600000.0, 1) AS hours_played\n");
+    md.append("FROM sessions\nGROUP BY dt\nORDER BY dt;\n```\n\n");
+
+    md.append("### Retention labels for impressions, mature labels only\n\n");
+    md.append("An `impressions` table of your own with `user_id` and `anchor_date` (the UTC day of the impression)\n");
+    md.append("gets the 7-day retention label of `user_rewards`. Only final labels are kept (`mature_7`). Users not\n");
+    md.append("active on the anchor day have no `user_rewards` row; this inner join drops them (use a left join and\n");
+    md.append("treat them separately if they matter).\n\n");
+    md.append("```sql\n-- DuckDB\n");
+    md.append("SELECT i.*, r.active_days_7, r.return_d1, r.days_to_return, r.mature_7\n");
+    md.append("FROM impressions AS i\n");
+    md.append("JOIN read_parquet('<out>/user_rewards/dt=*/*.parquet', hive_partitioning = true) AS r\n");
+    md.append("  ON r.user_id = i.user_id AND r.anchor_date = i.anchor_date\n");
+    md.append("WHERE r.mature_7\nORDER BY i.user_id, i.anchor_date;\n```\n\n");
+    md.append("```sql\n-- Spark SQL\n");
+    md.append("SELECT i.*, r.active_days_7, r.return_d1, r.days_to_return, r.mature_7\n");
+    md.append("FROM impressions AS i\n");
+    md.append("JOIN user_rewards AS r\n");
+    md.append("  ON r.user_id = i.user_id AND r.anchor_date = i.anchor_date\n");
+    md.append("WHERE r.mature_7\nORDER BY i.user_id, i.anchor_date;\n```\n\n");
+
+    md.append("### Discovery stickiness per artist\n\n");
+    md.append("Mean stickiness of an artist's discoverers: 1 + the days they came back to the artist. The final\n");
+    md.append("60-day value is `mean_stickiness_60` (set once `mature_60`); the query also computes a 7-day version\n");
+    md.append("from `active_by_offset`, over discovery days whose first 7 days are final (D + 7 + L <= `as_of`,\n");
+    md.append("L = ").append(lateness).append("), weighting each discovery day by its discoverers.\n\n");
+    md.append("```sql\n-- DuckDB\n");
+    md.append("SELECT entity_id AS artist_id,\n");
+    md.append("       sum(discoverers) AS discoverers,\n");
+    md.append("       round(sum(discoverers + coalesce(list_sum(active_by_offset[1:7]), 0)) / sum(discoverers), 3)\n");
+    md.append("         AS mean_stickiness_7,\n");
+    md.append("       round(sum(mean_stickiness_60 * discoverers) / sum(CASE WHEN mature_60 THEN discoverers END), 3)\n");
+    md.append("         AS mean_stickiness_60\n");
+    md.append("FROM read_parquet('<out>/entity_rewards/dt=*/*.parquet', hive_partitioning = true)\n");
+    md.append("WHERE entity_level = 'artist' AND as_of - discovery_date >= 7 + ").append(lateness).append('\n');
+    md.append("GROUP BY entity_id\nORDER BY discoverers DESC, artist_id\nLIMIT 20;\n```\n\n");
+    md.append("```sql\n-- Spark SQL\n");
+    md.append("SELECT entity_id AS artist_id,\n");
+    md.append("       sum(discoverers) AS discoverers,\n");
+    md.append("       round(sum(discoverers + aggregate(slice(active_by_offset, 1, 7), 0L,\n");
+    md.append("                                         (acc, x) -> acc + coalesce(x, 0L))) / sum(discoverers), 3)\n");
+    md.append("         AS mean_stickiness_7,\n");
+    md.append("       round(sum(mean_stickiness_60 * discoverers) / sum(CASE WHEN mature_60 THEN discoverers END), 3)\n");
+    md.append("         AS mean_stickiness_60\n");
+    md.append("FROM entity_rewards\n");
+    md.append("WHERE entity_level = 'artist' AND datediff(as_of, discovery_date) >= 7 + ").append(lateness).append('\n');
+    md.append("GROUP BY entity_id\nORDER BY discoverers DESC, artist_id\nLIMIT 20;\n```\n\n");
+
+    md.append("### Reading a range of partitions (hive partitioning)\n\n");
+    md.append("With hive partitioning `dt` is a DATE column, and a filter on it reads only the matching folders.\n");
+    md.append("Here: how many `user_rewards` rows each partition holds, as of which run, and how many are final.\n\n");
+    md.append("```sql\n-- DuckDB\n");
+    md.append("SELECT dt, count(*) AS users, max(as_of) AS as_of, count(*) FILTER (WHERE mature_7) AS mature_7_rows\n");
+    md.append("FROM read_parquet('<out>/user_rewards/*/*.parquet', hive_partitioning = true)\n");
+    md.append("WHERE dt >= DATE '2024-03-01'\nGROUP BY dt\nORDER BY dt;\n```\n\n");
+    md.append("```sql\n-- Spark SQL\n");
+    md.append("SELECT dt, count(*) AS users, max(as_of) AS as_of, count_if(mature_7) AS mature_7_rows\n");
+    md.append("FROM user_rewards\n");
+    md.append("WHERE dt >= DATE '2024-03-01'\nGROUP BY dt\nORDER BY dt;\n```\n\n");
+
+    md.append("### Rejected records by reason\n\n");
+    md.append("```sql\n-- DuckDB\n");
+    md.append("SELECT dt, reason, count(*) AS records\n");
+    md.append("FROM read_parquet('<out>/rejected/dt=*/*.parquet', hive_partitioning = true)\n");
+    md.append("GROUP BY dt, reason\nORDER BY dt, records DESC;\n```\n\n");
+    md.append("```sql\n-- Spark SQL\n");
+    md.append("SELECT dt, reason, count(*) AS records\n");
+    md.append("FROM rejected\nGROUP BY dt, reason\nORDER BY dt, records DESC;\n```\n");
+  }
+
+  /** The column type as DuckDB reads the Parquet file (and the Parquet logical type where it helps). */
+  public static String readerType(Schema schema) {
+    Schema s = nonNull(schema);
+    LogicalType logical = s.getLogicalType();
+    if (logical instanceof LogicalTypes.Date) {
+      return "DATE";
+    }
+    if (logical instanceof LogicalTypes.TimestampMillis) {
+      return "TIMESTAMP WITH TIME ZONE (Parquet TIMESTAMP(MILLIS, UTC))";
+    }
+    if (logical != null) {
+      throw new IllegalStateException("no reader type for logical type " + logical.getName());
+    }
+    switch (s.getType()) {
+      case STRING:
+        return "VARCHAR";
+      case LONG:
+        return "BIGINT";
+      case INT:
+        return "INTEGER";
+      case BOOLEAN:
+        return "BOOLEAN";
+      case DOUBLE:
+        return "DOUBLE";
+      case FLOAT:
+        return "FLOAT";
+      case ARRAY:
+        return readerType(s.getElementType()) + "[]";
+      default:
+        throw new IllegalStateException("no reader type for Avro type " + s);
+    }
+  }
+
+  private static String nullability(Schema schema) {
+    String column = isNullable(schema) ? "yes" : "no";
+    Schema s = nonNull(schema);
+    if (s.getType() == Schema.Type.ARRAY) {
+      column += isNullable(s.getElementType()) ? "; elements nullable" : "; elements not null";
+    }
+    return column;
+  }
+
+  static boolean isNullable(Schema schema) {
+    return schema.getType() == Schema.Type.UNION
+        && schema.getTypes().stream().anyMatch(t -> t.getType() == Schema.Type.NULL);
+  }
+
+  private static Schema nonNull(Schema schema) {
+    if (schema.getType() != Schema.Type.UNION) {
+      return schema;
+    }
+    List<Schema> types = schema.getTypes().stream().filter(t -> t.getType() != Schema.Type.NULL).toList();
+    if (types.size() != 1) {
+      throw new IllegalStateException("only [null, T] unions are supported: " + schema);
+    }
+    return types.get(0);
+  }
+
+  private static Schema parse(Path file) {
+    try {
+      return new Schema.Parser().parse(Files.readString(file));
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read " + file.toAbsolutePath()
+          + " (run from the repository root or pass it as the first argument)", e);
+    }
+  }
+
+  private static List<String> concat(List<String> a, List<String> b) {
+    List<String> all = new java.util.ArrayList<>(a);
+    all.addAll(b);
+    return all;
+  }
+
+  private static String codeList(List<String> names) {
+    return names.stream().map(n -> "`" + n + "`").collect(Collectors.joining(", "));
+  }
+
+  private static String oneLine(String text) {
+    return text == null ? "" : text.strip().replaceAll("\\s+", " ");
+  }
+
+  private static String cell(String text) {
+    return oneLine(text).replace("|", "\\|");
+  }
+}
