@@ -13,7 +13,6 @@ import org.jfree.chart.ChartFactory;
 import org.jfree.chart.JFreeChart;
 import org.jfree.chart.StandardChartTheme;
 import org.jfree.chart.axis.CategoryAxis;
-import org.jfree.chart.axis.CategoryLabelPositions;
 import org.jfree.chart.axis.NumberAxis;
 import org.jfree.chart.labels.StandardCategoryItemLabelGenerator;
 import org.jfree.chart.plot.CategoryPlot;
@@ -83,13 +82,18 @@ final class ReportCharts {
       r.setSeriesShape(2 * i, new Ellipse2D.Double(-3.5, -3.5, 7, 7));
       r.setSeriesShape(2 * i + 1, new Rectangle2D.Double(-4.5, -4.5, 9, 9));
       r.setSeriesShapesFilled(2 * i, true);
-      r.setSeriesShapesFilled(2 * i + 1, false);
+      r.setSeriesShapesFilled(2 * i + 1, true);
+      r.setSeriesFillPaint(2 * i, p);
+      r.setSeriesFillPaint(2 * i + 1, Color.WHITE);
+      // The subtitle explains the immature style; one legend entry per cohort keeps the legend readable.
+      r.setSeriesVisibleInLegend(2 * i + 1, false);
       r.setSeriesStroke(2 * i, new BasicStroke(2f));
       r.setSeriesStroke(2 * i + 1, new BasicStroke(
           2f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f, new float[] {6f, 4f}, 0f));
     }
     r.setUseFillPaint(true);
-    r.setDefaultFillPaint(Color.WHITE);
+    r.setUseOutlinePaint(false);
+    r.setDrawOutlines(true);
     plot.setRenderer(r);
     NumberAxis x = (NumberAxis) plot.getDomainAxis();
     x.setRange(0.5, 60.5);
@@ -105,9 +109,9 @@ final class ReportCharts {
 
   /** A vertical bar chart over categories; {@code rows} may hold several series (rows of the dataset). */
   static JFreeChart bars(String title, String xLabel, String yLabel, DefaultCategoryDataset data,
-      boolean legend, boolean itemLabels, boolean tiltLabels, String yFormat) {
-    JFreeChart chart = ChartFactory.createBarChart(
-        title, xLabel, yLabel, data, PlotOrientation.VERTICAL, legend, false, false);
+      boolean legend, boolean itemLabels, boolean horizontal, String yFormat) {
+    JFreeChart chart = ChartFactory.createBarChart(title, xLabel, yLabel, data,
+        horizontal ? PlotOrientation.HORIZONTAL : PlotOrientation.VERTICAL, legend, false, false);
     THEME.apply(chart);
     CategoryPlot plot = chart.getCategoryPlot();
     BarRenderer r = (BarRenderer) plot.getRenderer();
@@ -125,10 +129,11 @@ final class ReportCharts {
     CategoryAxis x = plot.getDomainAxis();
     x.setCategoryMargin(0.15);
     x.setMaximumCategoryLabelLines(2);
-    if (tiltLabels) {
-      x.setCategoryLabelPositions(CategoryLabelPositions.UP_45);
+    NumberAxis y = (NumberAxis) plot.getRangeAxis();
+    if (!yFormat.contains(".") && !yFormat.equals("0")) {
+      y.setStandardTickUnits(NumberAxis.createIntegerTickUnits()); // counts
     }
-    ((NumberAxis) plot.getRangeAxis()).setNumberFormatOverride(new DecimalFormat(yFormat));
+    y.setNumberFormatOverride(new DecimalFormat(yFormat));
     plot.setNoDataMessage("No rows");
     return chart;
   }

@@ -327,7 +327,7 @@ public final class RunReport {
         "Number of input records rejected, by reason code, in the rejected dataset (" + span + "; " + total
             + " records).",
         ReportCharts.bars("Rejected input records by reason", "reason", "records", data,
-            false, true, false, "#,##0"), table.toString());
+            false, true, true, "#,##0"), table.toString());
   }
 
   /** Rejected records per reason over every published partition of the rejected dataset. */
