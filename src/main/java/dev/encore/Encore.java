@@ -5,8 +5,11 @@ import dev.encore.backfill.BackfillOptions;
 import dev.encore.generate.GenerateCommand;
 import dev.encore.inspect.InspectCommand;
 import dev.encore.nightly.NightlyJob;
+import dev.encore.report.ReportCommand;
+import dev.encore.report.RunReport;
 import dev.encore.nightly.NightlyOptions;
 import java.io.PrintStream;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import org.apache.beam.runners.flink.FlinkRunner;
@@ -25,6 +28,7 @@ public final class Encore {
       Commands:
         nightly   Process one arrival day: --date=YYYY-MM-DD --logs=DIR --output=DIR [--runner=...]
         backfill  The nightly work for every date of a range, in order, resumable: --from= --to= --logs= --output=
+        report    Rebuild <output>/_report/report.html and its PNG charts for an output root: --output=DIR
         inspect   Schema with docs, row count, min/max per column and a few rows of a dataset, partition or file:
                   inspect PATH [--rows=5] (Parquet outputs and Avro inputs alike)
         generate  Write realistic synthetic listening logs: --output=DIR [--from= --days= --users= --plays= --seed=]
@@ -54,7 +58,9 @@ public final class Encore {
           if (wantsHelp(rest)) {
             return printHelp(out, err, NightlyOptions.class, rest);
           }
-          out.println(NightlyJob.run(nightlyOptions(rest)).render());
+          NightlyOptions options = nightlyOptions(rest);
+          out.println(NightlyJob.run(options).render());
+          writeReport(Path.of(options.getOutput()), out, err);
           return 0;
         }
         case "backfill" -> {
@@ -64,6 +70,9 @@ public final class Encore {
           BackfillOptions options = parse(command, rest, BackfillOptions.class);
           Backfill.run(options, out);
           return 0;
+        }
+        case "report" -> {
+          return ReportCommand.run(rest, out, err);
         }
         case "inspect" -> {
           return InspectCommand.run(rest, out, err);
@@ -86,6 +95,19 @@ public final class Encore {
           + " happens again.");
       e.printStackTrace(err);
       return EncoreException.PIPELINE;
+    }
+  }
+
+  /**
+   * Every nightly refreshes the run report. Its data is published by then, so a report that cannot be written
+   * is a warning, not a failed night.
+   */
+  private static void writeReport(Path outputRoot, PrintStream out, PrintStream err) {
+    try {
+      out.println("  report: " + RunReport.write(outputRoot));
+    } catch (RuntimeException e) {
+      err.println("encore nightly: warning: the run is published, but its report could not be written: " + e
+          + ". Rebuild it with `java -jar encore.jar report --output=" + outputRoot + "`.");
     }
   }
 

@@ -65,6 +65,10 @@ class CommandLineIT {
     }
     assertThat(Files.exists(out.resolve("rejected/dt=" + TESTDATA_DATE + "/_SUCCESS")), equalTo(true));
     assertThat(DuckDb.queryLong("SELECT count(*) FROM " + DuckDb.readDataset(out, "sessions")), greaterThan(100L));
+    // Every nightly ends with the run report.
+    assertThat(r.out(), containsString("report: "));
+    assertThat(Files.exists(out.resolve("_report/report.html")), equalTo(true));
+    assertThat(Files.exists(out.resolve("_report/retention.png")), equalTo(true));
   }
 
   @Test
