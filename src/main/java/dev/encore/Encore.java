@@ -69,6 +69,7 @@ public final class Encore {
           }
           BackfillOptions options = parse(command, rest, BackfillOptions.class);
           Backfill.run(options, out);
+          writeReport(Path.of(options.getOutput()), out, err);
           return 0;
         }
         case "report" -> {
@@ -99,7 +100,7 @@ public final class Encore {
   }
 
   /**
-   * Every nightly refreshes the run report. Its data is published by then, so a report that cannot be written
+   * Every nightly (and backfill) refreshes the run report. Its data is published by then, so a report that cannot be written
    * is a warning, not a failed night.
    */
   private static void writeReport(Path outputRoot, PrintStream out, PrintStream err) {

@@ -86,8 +86,8 @@ public final class NightlyJob {
     Instant started = Instant.now();
     NightlyConfig config = NightlyConfig.from(options);
     OutputRoot.checkNoOverlap(config.output(), config.logs());
-    LocalDate firstInputDay = ArrivalPartitions.firstDay(config.logs());
-    if (config.date().isBefore(firstInputDay)) {
+    LocalDate firstInputDay = firstInputDay(config);
+    if (config.date().isBefore(ArrivalPartitions.firstDay(config.logs()))) {
       throw new EncoreException(EncoreException.INPUT, "Input partition "
           + ArrivalPartitions.partitionDir(config.logs(), config.date()) + " does not exist: the logs under "
           + config.logs() + " begin on " + firstInputDay + ". Check --date and --logs.");
@@ -285,7 +285,7 @@ public final class NightlyJob {
     }
     try {
       Map<?, ?> done = JSON.readValue(record.toFile(), Map.class);
-      return runFingerprint(config, ArrivalPartitions.firstDay(config.logs())).equals(done.get("fingerprint"));
+      return runFingerprint(config, firstInputDay(config)).equals(done.get("fingerprint"));
     } catch (IOException e) {
       return false; // an unreadable record: run again
     }
@@ -308,6 +308,30 @@ public final class NightlyJob {
     done.put("fingerprint", runFingerprint(config, firstInputDay));
     JSON.writeValue(tmp.toFile(), done);
     Files.move(tmp, record, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    Files.writeString(firstInputDayFile(root.path()), firstInputDay + "\n");
+  }
+
+  /**
+   * The first input day F: the earliest arrival partition ever seen for this output root (recorded by its runs),
+   * or in the logs now. Recorded, so that log retention deleting old partitions does not move F and change
+   * lookback_complete or what counts as observed.
+   */
+  static LocalDate firstInputDay(NightlyConfig config) {
+    LocalDate inLogs = ArrivalPartitions.firstDay(config.logs());
+    Path recorded = firstInputDayFile(config.output());
+    try {
+      if (Files.exists(recorded)) {
+        LocalDate seen = LocalDate.parse(Files.readString(recorded).strip());
+        return seen.isBefore(inLogs) ? seen : inLogs;
+      }
+    } catch (IOException | RuntimeException e) {
+      // unreadable: fall back to the logs
+    }
+    return inLogs;
+  }
+
+  private static Path firstInputDayFile(Path output) {
+    return output.resolve(OutputRoot.PRIVATE_DIR).resolve("FIRST_INPUT_DAY");
   }
 
   /**

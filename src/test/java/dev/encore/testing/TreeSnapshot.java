@@ -41,10 +41,11 @@ public final class TreeSnapshot {
     return files;
   }
 
-  /** {@link #files} without run metadata and without Encore's private folder. */
+  /** {@link #files} without run metadata, the run report and Encore's private folder. */
   public static Map<String, String> dataFiles(Path root) throws IOException {
     Map<String, String> files = files(root);
-    files.keySet().removeIf(f -> f.endsWith("_run.json") || f.startsWith("_encore/"));
+    files.keySet().removeIf(
+        f -> f.endsWith("_run.json") || f.startsWith("_encore/") || f.startsWith("_report/"));
     return files;
   }
 
