@@ -1,6 +1,5 @@
 package dev.encore.docs;
 
-import dev.encore.config.EntityLevel;
 import dev.encore.config.JobDefinition;
 import dev.encore.nightly.NightlyJob;
 import dev.encore.publish.Dataset;
@@ -125,14 +124,7 @@ public final class DatasetReference {
 
   /** The published datasets in reading order, with the sort orders the pipeline writes. */
   static List<Published> published(JobDefinition definition) {
-    RewardSpec spec = new RewardSpec(
-        definition.userRewards().activeDaysHorizons(),
-        definition.userRewards().volumeHorizons(),
-        definition.discovery().entityLevels().stream().map(EntityLevel::id).toList(),
-        definition.discovery().lookbackDays(),
-        definition.discovery().stickinessDays(),
-        definition.discovery().activeDaysHorizons(),
-        definition.playRules().allowedLatenessDays());
+    RewardSpec spec = RewardSpec.of(definition);
     Map<String, List<String>> keys = new LinkedHashMap<>();
     for (Dataset<?> d : NightlyJob.rewardDatasets(spec)) {
       keys.put(d.name(), d.key());

@@ -2,7 +2,6 @@ package dev.encore.nightly;
 
 import dev.encore.config.FaultPoint;
 import dev.encore.EncoreException;
-import dev.encore.config.EntityLevel;
 import dev.encore.config.JobDefinition;
 import dev.encore.rewards.RewardSpec;
 import java.nio.file.Path;
@@ -70,14 +69,7 @@ public record NightlyConfig(
 
   /** What the reward stages need of the definition. */
   public RewardSpec rewardSpec() {
-    return new RewardSpec(
-        definition.userRewards().activeDaysHorizons(),
-        definition.userRewards().volumeHorizons(),
-        definition.discovery().entityLevels().stream().map(EntityLevel::id).toList(),
-        definition.discovery().lookbackDays(),
-        definition.discovery().stickinessDays(),
-        definition.discovery().activeDaysHorizons(),
-        definition.playRules().allowedLatenessDays());
+    return RewardSpec.of(definition);
   }
 
   /**

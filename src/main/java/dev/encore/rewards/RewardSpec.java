@@ -1,5 +1,7 @@
 package dev.encore.rewards;
 
+import dev.encore.config.EntityLevel;
+import dev.encore.config.JobDefinition;
 import java.io.Serializable;
 import java.util.List;
 import java.util.TreeSet;
@@ -24,6 +26,18 @@ public record RewardSpec(
     List<Integer> discoveryHorizons,
     int lateness)
     implements Serializable {
+
+  /** What the reward stages need of a job definition. */
+  public static RewardSpec of(JobDefinition definition) {
+    return new RewardSpec(
+        definition.userRewards().activeDaysHorizons(),
+        definition.userRewards().volumeHorizons(),
+        definition.discovery().entityLevels().stream().map(EntityLevel::id).toList(),
+        definition.discovery().lookbackDays(),
+        definition.discovery().stickinessDays(),
+        definition.discovery().activeDaysHorizons(),
+        definition.playRules().allowedLatenessDays());
+  }
 
   /** The longest user horizon: days_observed of user_rewards counts over it. */
   public int longestUserHorizon() {
