@@ -74,10 +74,14 @@ public class IngestListeningLogs extends PTransform<PBegin, PCollectionTuple> {
 
   @Override
   public PCollectionTuple expand(PBegin input) {
+    // (path, index) of every input file; the index orders files by (arrival day, path), the partitions and their
+    // files being sorted so, and is what a play carries instead of its path.
     List<KV<String, Integer>> files = new ArrayList<>();
+    List<Integer> fileDays = new ArrayList<>();
     for (InputPartition p : partitions) {
       for (String f : p.files()) {
-        files.add(KV.of(f, (int) p.day().toEpochDay()));
+        files.add(KV.of(f, files.size()));
+        fileDays.add((int) p.day().toEpochDay());
       }
     }
     PCollectionTuple out =
@@ -87,7 +91,7 @@ public class IngestListeningLogs extends PTransform<PBegin, PCollectionTuple> {
             .apply("SpreadFiles", Reshuffle.viaRandomKey())
             .apply(
                 "ReadAndValidateRecords",
-                ParDo.of(new ReadAndValidateFn(rules, failAt, skipCorruptFiles))
+                ParDo.of(new ReadAndValidateFn(rules, failAt, skipCorruptFiles, fileDays))
                     .withOutputTags(PLAYS, TupleTagList.of(REJECTED).and(STATS)));
     out.get(PLAYS).setCoder(AvroCoder.of(Play.class));
     out.get(REJECTED).setCoder(KvCoder.of(StringUtf8Coder.of(), AvroCoder.of(RejectedRecord.class)));
@@ -95,28 +99,32 @@ public class IngestListeningLogs extends PTransform<PBegin, PCollectionTuple> {
     return out;
   }
 
-  /** Reads one Avro file and judges each of its records; counts are emitted once per file. */
+  /** Reads one Avro file, given as (path, index), and judges each of its records; counts once per file. */
   static class ReadAndValidateFn extends DoFn<KV<String, Integer>, Play> {
     private final Counter recordsRead = Metrics.counter("ingest", "records_read");
     private final PlayValidator validator;
     private final FaultPoint failAt;
     private final boolean skipCorruptFiles;
+    private final List<Integer> fileDays;
 
-    ReadAndValidateFn(PlayRules rules, FaultPoint failAt, boolean skipCorruptFiles) {
+    ReadAndValidateFn(
+        PlayRules rules, FaultPoint failAt, boolean skipCorruptFiles, List<Integer> fileDays) {
       this.validator = new PlayValidator(rules);
       this.failAt = failAt;
       this.skipCorruptFiles = skipCorruptFiles;
+      this.fileDays = fileDays;
     }
 
     @ProcessElement
     public void process(@Element KV<String, Integer> file, MultiOutputReceiver out) {
       String path = file.getKey();
-      LocalDate day = LocalDate.ofEpochDay(file.getValue());
+      int index = file.getValue();
+      LocalDate day = LocalDate.ofEpochDay(fileDays.get(index));
       String dt = day.toString();
       failAt.failIf(FaultPoint.READING);
       if (skipCorruptFiles) {
         // A first pass decodes the whole file, so nothing of a file that turns out corrupt is used.
-        String problem = readAll(path, day, null, new TreeMap<>());
+        String problem = readAll(path, index, day, null, new TreeMap<>());
         if (problem != null) {
           out.get(STATS).output(KV.of(RunStats.inputKey(dt, RunStats.CORRUPT_FILES), 1L));
           out.get(STATS).output(KV.of(RunStats.skippedFileKey(path), 1L));
@@ -124,7 +132,7 @@ public class IngestListeningLogs extends PTransform<PBegin, PCollectionTuple> {
         }
       }
       TreeMap<String, Long> counts = new TreeMap<>();
-      String problem = readAll(path, day, out, counts);
+      String problem = readAll(path, index, day, out, counts);
       if (problem != null) {
         throw new EncoreException(
             EncoreException.INPUT,
@@ -140,7 +148,8 @@ public class IngestListeningLogs extends PTransform<PBegin, PCollectionTuple> {
      *
      * @return null when the whole file was read, else what went wrong and where (never record content)
      */
-    private String readAll(String path, LocalDate day, MultiOutputReceiver out, Map<String, Long> counts) {
+    private String readAll(
+        String path, int index, LocalDate day, MultiOutputReceiver out, Map<String, Long> counts) {
       String dt = day.toString();
       long position = 0;
       try (SeekableChannelInput in = SeekableChannelInput.open(path);
@@ -159,7 +168,7 @@ public class IngestListeningLogs extends PTransform<PBegin, PCollectionTuple> {
             return "(at record " + position + "): " + e;
           }
           if (out != null) {
-            Verdict verdict = validator.judge(event, day, path, position);
+            Verdict verdict = validator.judge(event, day, index, position);
             if (verdict instanceof Verdict.Accepted accepted) {
               out.get(PLAYS).output(accepted.play());
               // The play keeps no reference to the event, so the event object can be reused.

@@ -27,8 +27,11 @@ public final class PlayValidator implements Serializable {
     this.rules = rules;
   }
 
-  /** Judges one record read from the arrival partition {@code arrivalDay} at {@code position} of {@code file}. */
-  public Verdict judge(ListeningEvent e, LocalDate arrivalDay, String file, long position) {
+  /**
+   * Judges one record read from the arrival partition {@code arrivalDay}, at {@code position} of the run's input
+   * file number {@code fileIndex}.
+   */
+  public Verdict judge(ListeningEvent e, LocalDate arrivalDay, int fileIndex, long position) {
     if (e.getIncognitoMode()) {
       return Verdict.PRIVATE;
     }
@@ -100,7 +103,7 @@ public final class PlayValidator implements Serializable {
             .setQualifying(qualifying)
             .setSkip(skip)
             .setArrivalDay((int) arrivalDay.toEpochDay())
-            .setSourceFile(file)
+            .setFileIndex(fileIndex)
             .setPosition(position)
             .build();
     return new Verdict.Accepted(play);

@@ -8,14 +8,15 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Keeps one delivery per event_id, deterministically: the earliest by (arrival day, source file, position), so the
- * choice never depends on the order a runner hands the plays over.
+ * Keeps one delivery per event_id, deterministically: the earliest by (arrival day, source file, position) — the
+ * file as its index in the run's sorted file list — so the choice never depends on the order a runner hands the
+ * plays over.
  */
 public final class Deduplication {
   /** Delivery order: the first delivery is the one kept. */
   public static final Comparator<Play> DELIVERY_ORDER =
       Comparator.comparingInt(Play::getArrivalDay)
-          .thenComparing(Play::getSourceFile)
+          .thenComparingInt(Play::getFileIndex)
           .thenComparingLong(Play::getPosition);
 
   private Deduplication() {}

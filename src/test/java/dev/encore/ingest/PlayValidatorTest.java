@@ -26,7 +26,7 @@ class PlayValidatorTest {
   }
 
   private Verdict judge(ListeningEvent.Builder e) {
-    return validator.judge(e.build(), ARRIVAL, "f.avro", 4);
+    return validator.judge(e.build(), ARRIVAL, 3, 4);
   }
 
   private String reason(ListeningEvent.Builder e) {
@@ -48,7 +48,7 @@ class PlayValidatorTest {
     assertThat(p.getStartMs(), equalTo(Instant.parse("2024-01-10T11:58:30Z").toEpochMilli()));
     assertThat(p.getQualifying(), equalTo(true));
     assertThat(p.getArrivalDay(), equalTo((int) ARRIVAL.toEpochDay()));
-    assertThat(p.getSourceFile(), equalTo("f.avro"));
+    assertThat(p.getFileIndex(), equalTo(3));
     assertThat(p.getPosition(), equalTo(4L));
   }
 

@@ -10,20 +10,20 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class DeduplicationTest {
-  private static Play delivery(String eventId, int arrivalDay, String file, long position) {
+  private static Play delivery(String eventId, int arrivalDay, int file, long position) {
     Play p = SessionCutterTest.play(eventId, 0, 60_000);
     p.setArrivalDay(arrivalDay);
-    p.setSourceFile(file);
+    p.setFileIndex(file);
     p.setPosition(position);
     return p;
   }
 
   @Test
   void keepsTheEarliestDeliveryWhateverTheOrderGiven() {
-    Play late = delivery("e1", 11, "a.avro", 0);
-    Play sameDayLaterFile = delivery("e1", 10, "b.avro", 0);
-    Play first = delivery("e1", 10, "a.avro", 7);
-    Play other = delivery("e2", 12, "a.avro", 1);
+    Play late = delivery("e1", 11, 0, 0);
+    Play sameDayLaterFile = delivery("e1", 10, 1, 0);
+    Play first = delivery("e1", 10, 0, 7);
+    Play other = delivery("e2", 12, 0, 1);
     for (List<Play> order :
         List.of(List.of(late, sameDayLaterFile, first, other), List.of(other, first, late, sameDayLaterFile))) {
       Deduplication.Result r = Deduplication.keepFirstDelivery(order);
@@ -35,8 +35,8 @@ class DeduplicationTest {
   @Test
   void samePositionInAnotherFileIsADifferentDelivery() {
     Deduplication.Result r =
-        Deduplication.keepFirstDelivery(List.of(delivery("e", 1, "b", 0), delivery("e", 1, "a", 0)));
+        Deduplication.keepFirstDelivery(List.of(delivery("e", 1, 1, 0), delivery("e", 1, 0, 0)));
     assertThat(r.kept(), hasSize(1));
-    assertThat(r.kept().get(0).getSourceFile(), equalTo("a"));
+    assertThat(r.kept().get(0).getFileIndex(), equalTo(0));
   }
 }

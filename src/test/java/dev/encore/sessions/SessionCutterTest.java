@@ -37,7 +37,7 @@ class SessionCutterTest {
         .setQualifying(ms >= 30_000)
         .setSkip(false)
         .setArrivalDay(0)
-        .setSourceFile("f")
+        .setFileIndex(0)
         .setPosition(0)
         .build();
   }
