@@ -3,12 +3,9 @@ package dev.encore.nightly;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.equalTo;
 
-import dev.encore.Encore;
 import dev.encore.testing.DuckDb;
+import dev.encore.testing.Runs;
 import dev.encore.testing.SpecOracle;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.ArrayList;
@@ -21,27 +18,14 @@ import java.util.TreeSet;
 final class NightlyEndToEnd {
   private NightlyEndToEnd() {}
 
-  /** The output of one command run. */
-  record Run(int exitCode, String stdout, String stderr) {}
-
-  /** Runs {@code encore <args>} in-process, exactly as the command line does. */
-  static Run encore(String... args) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    int code = Encore.run(
-        args,
-        new PrintStream(out, true, StandardCharsets.UTF_8),
-        new PrintStream(err, true, StandardCharsets.UTF_8));
-    return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-  }
 
   /** Runs nightly for {@code date} and fails with its error output if it does not succeed. */
-  static Run nightly(Path logs, Path out, LocalDate date, String... extra) {
+  static Runs.Cli nightly(Path logs, Path out, LocalDate date, String... extra) {
     List<String> args = new ArrayList<>(List.of(
         "nightly", "--date=" + date, "--logs=" + logs, "--output=" + out));
     args.addAll(List.of(extra));
-    Run run = encore(args.toArray(String[]::new));
-    assertThat(run.stderr() + run.stdout(), run.exitCode(), equalTo(0));
+    Runs.Cli run = Runs.encore(args.toArray(String[]::new));
+    assertThat(run.err() + run.out(), run.code(), equalTo(0));
     return run;
   }
 

@@ -4,6 +4,7 @@ import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.greaterThan;
 
+import dev.encore.testing.Runs;
 import dev.encore.testing.SpecOracle;
 import dev.encore.testing.SpotifyHistory;
 import java.nio.file.Path;
@@ -30,14 +31,14 @@ class SpotifyHistoryNightlyTest {
         SpotifyHistory.convert(logs, SpotifyHistory.firstUsers(102), T.minusDays(6), T);
     assertThat(c.plays(), greaterThan(5_000L));
 
-    NightlyEndToEnd.Run run = NightlyEndToEnd.nightly(logs, out, T);
+    Runs.Cli run = NightlyEndToEnd.nightly(logs, out, T);
 
     SpecOracle.Result oracle = SpecOracle.nightly(logs, T);
     Set<String> expected = NightlyEndToEnd.expectedSessions(oracle);
     assertThat(expected.size(), greaterThan(250)); // 318 sessions on the 4 published days
     assertThat(NightlyEndToEnd.publishedSessions(out), equalTo(expected));
     assertThat(NightlyEndToEnd.sessionIdsUnique(out), equalTo(true));
-    assertThat(run.stdout(), org.hamcrest.Matchers.containsString(
+    assertThat(run.out(), org.hamcrest.Matchers.containsString(
         "records read: " + c.plays() + "; accepted " + oracle.totals().accepted()));
   }
 }

@@ -7,6 +7,7 @@ import static org.hamcrest.Matchers.greaterThan;
 
 import dev.encore.publish.Publisher;
 import dev.encore.testing.DuckDb;
+import dev.encore.testing.Runs;
 import dev.encore.testing.SpecOracle;
 import java.nio.file.Path;
 import java.time.LocalDate;
@@ -29,7 +30,7 @@ class TestdataNightlyTest {
 
   @TempDir static Path tmp;
   static Path out;
-  static NightlyEndToEnd.Run run;
+  static Runs.Cli run;
   static SpecOracle.Result oracle;
 
   @BeforeAll
@@ -83,7 +84,7 @@ class TestdataNightlyTest {
   void summaryAndRunMetadataCountWhatTheOracleCounts() throws Exception {
     SpecOracle.PartitionCounts today = oracle.partitions().get(T);
     // The run read every partition (a first run); the oracle's window is the last 7: compare those lines.
-    assertThat(run.stdout(), containsString(String.format(
+    assertThat(run.out(), containsString(String.format(
         "arrival %s: records %d; accepted %d, rejected %d", T, today.records(), today.accepted(),
         today.rejectedTotal())));
 
@@ -136,7 +137,7 @@ class TestdataNightlyTest {
     Map<String, Object> totals = (Map<String, Object>) manifest.get("totals");
     long invalid = ((Map<String, Object>) totals.get("invalid")).values().stream()
         .mapToLong(NightlyEndToEnd::num).sum();
-    assertThat(run.stdout(), containsString(String.format(
+    assertThat(run.out(), containsString(String.format(
         "records read: %d; accepted %d, rejected %d, private %d, duplicate %d",
         NightlyEndToEnd.num(totals.get("records")), NightlyEndToEnd.num(totals.get("valid_plays")), invalid,
         NightlyEndToEnd.num(totals.get("private")), NightlyEndToEnd.num(totals.get("duplicates")))));

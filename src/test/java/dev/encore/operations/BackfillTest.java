@@ -4,11 +4,8 @@ import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 
-import dev.encore.Encore;
+import dev.encore.testing.Runs;
 import dev.encore.testing.TreeSnapshot;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -21,12 +18,9 @@ class BackfillTest {
   @TempDir Path tmp;
 
   private static String encore(String... args) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    int code = Encore.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
-        new PrintStream(err, true, StandardCharsets.UTF_8));
-    assertThat(err.toString(StandardCharsets.UTF_8), code, equalTo(0));
-    return out.toString(StandardCharsets.UTF_8);
+    Runs.Cli r = Runs.encore(args);
+    assertThat(r.err(), r.code(), equalTo(0));
+    return r.out();
   }
 
   @Test

@@ -8,13 +8,12 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.encore.EncoreException;
 import dev.encore.avro.ListeningEvent;
-import dev.encore.nightly.NightlyJob;
-import dev.encore.nightly.NightlyOptions;
 import dev.encore.nightly.NightlySummary;
 import dev.encore.publish.Publisher;
 import dev.encore.testing.DuckDb;
 import dev.encore.testing.ListeningLogs;
 import dev.encore.testing.LogsFixture;
+import dev.encore.testing.Runs;
 import dev.encore.testing.TreeSnapshot;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
@@ -30,8 +29,6 @@ import org.apache.avro.SchemaBuilder;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.avro.util.Utf8;
-import org.apache.beam.runners.flink.FlinkRunner;
-import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -59,11 +56,7 @@ class BadInputTest {
   }
 
   NightlySummary nightly(String... extra) {
-    List<String> args = new ArrayList<>(List.of("--date=" + T, "--logs=" + logs, "--output=" + out));
-    args.addAll(List.of(extra));
-    NightlyOptions o = PipelineOptionsFactory.fromArgs(args.toArray(String[]::new)).as(NightlyOptions.class);
-    o.setRunner(FlinkRunner.class);
-    return NightlyJob.run(o);
+    return Runs.nightly(T, logs, out, extra);
   }
 
   private Path partFile() {

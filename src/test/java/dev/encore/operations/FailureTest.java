@@ -7,15 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.encore.EncoreException;
 import dev.encore.config.FaultPoint;
-import dev.encore.nightly.NightlyJob;
-import dev.encore.nightly.NightlyOptions;
+import dev.encore.testing.Runs;
 import dev.encore.testing.TreeSnapshot;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.LocalDate;
 import java.util.Map;
-import org.apache.beam.runners.flink.FlinkRunner;
-import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -29,11 +25,7 @@ class FailureTest {
   @TempDir Path tmp;
 
   static void nightly(Path out, String date, FaultPoint failAt) {
-    NightlyOptions o = PipelineOptionsFactory.fromArgs(
-        "--date=" + date, "--logs=" + LOGS, "--output=" + out).as(NightlyOptions.class);
-    o.setRunner(FlinkRunner.class);
-    o.setFailAt(failAt);
-    NightlyJob.run(o);
+    Runs.nightly(date, LOGS, out, "--failAt=" + failAt);
   }
 
   /** Every file under the root, staging excluded only if empty (a failed run must have cleaned it up). */

@@ -7,6 +7,7 @@ import static org.hamcrest.Matchers.empty;
 import static org.hamcrest.Matchers.not;
 
 import dev.encore.nightly.NightlySummary;
+import dev.encore.testing.Runs;
 import dev.encore.testing.TreeSnapshot;
 import java.io.IOException;
 import java.nio.file.Files;

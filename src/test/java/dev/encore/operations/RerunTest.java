@@ -5,18 +5,15 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 
 import dev.encore.avro.ListeningEvent;
-import dev.encore.nightly.NightlyJob;
-import dev.encore.nightly.NightlyOptions;
 import dev.encore.nightly.NightlySummary;
 import dev.encore.testing.LogsFixture;
+import dev.encore.testing.Runs;
 import dev.encore.testing.TreeSnapshot;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.List;
 import java.util.Map;
-import org.apache.beam.runners.flink.FlinkRunner;
-import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -27,10 +24,7 @@ class RerunTest {
   @TempDir Path tmp;
 
   static NightlySummary nightly(Path logs, Path out) {
-    NightlyOptions o = PipelineOptionsFactory.fromArgs(
-        "--date=" + T, "--logs=" + logs, "--output=" + out).as(NightlyOptions.class);
-    o.setRunner(FlinkRunner.class);
-    return NightlyJob.run(o);
+    return Runs.nightly(T, logs, out);
   }
 
   @Test

@@ -7,6 +7,7 @@ import static org.hamcrest.Matchers.greaterThan;
 import static org.hamcrest.Matchers.not;
 
 import dev.encore.publish.Publisher;
+import dev.encore.testing.Runs;
 import dev.encore.testing.TreeSnapshot;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,4 +1,4 @@
-package dev.encore.operations;
+package dev.encore.testing;
 
 import dev.encore.Encore;
 import dev.encore.nightly.NightlyJob;
@@ -8,31 +8,37 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import org.apache.beam.runners.flink.FlinkRunner;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 
-/** Runs Encore in this JVM for the operations tests: the job itself, or the command line with its exit code. */
-final class Runs {
+/** Runs Encore in this JVM for tests: the job itself, or the command line with its exit code and output. */
+public final class Runs {
   private Runs() {}
 
   /** What {@link Encore#run} returned and printed. */
-  record Cli(int code, String out, String err) {
+  public record Cli(int code, String out, String err) {
     @Override
     public String toString() {
       return "exit " + code + "\n--- stdout\n" + out + "\n--- stderr\n" + err;
     }
   }
 
-  /** {@code nightly --date=... --logs=... --output=...} on the embedded Flink runner, in this JVM. */
-  static NightlySummary nightly(String date, Path logs, Path out) {
-    NightlyOptions o = PipelineOptionsFactory.fromArgs(
-        "--date=" + date, "--logs=" + logs, "--output=" + out).as(NightlyOptions.class);
+  /**
+   * {@code nightly --date=... --logs=... --output=... [extra options]} as the job itself, in this JVM, on the
+   * embedded Flink runner; failures are thrown as {@link dev.encore.EncoreException}.
+   */
+  public static NightlySummary nightly(Object date, Path logs, Path out, String... extra) {
+    List<String> args = new ArrayList<>(List.of("--date=" + date, "--logs=" + logs, "--output=" + out));
+    args.addAll(List.of(extra));
+    NightlyOptions o = PipelineOptionsFactory.fromArgs(args.toArray(String[]::new)).as(NightlyOptions.class);
     o.setRunner(FlinkRunner.class);
     return NightlyJob.run(o);
   }
 
   /** The command line in this JVM ({@link Encore#run}), stdout and stderr captured. */
-  static Cli encore(String... args) {
+  public static Cli encore(String... args) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
     int code;
