@@ -4,10 +4,11 @@ import dev.encore.EncoreException;
 import dev.encore.avro.ListeningEvent;
 import dev.encore.avro.RejectedRecord;
 import dev.encore.avro.internal.Play;
-import dev.encore.config.PlayRules;
 import dev.encore.config.FaultPoint;
+import dev.encore.config.PlayRules;
 import dev.encore.progress.RunProgress;
 import dev.encore.publish.RunStats;
+import dev.encore.records.RecordCoder;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -18,11 +19,11 @@ import java.util.Map;
 import java.util.TreeMap;
 import org.apache.avro.AvroRuntimeException;
 import org.apache.avro.file.DataFileReader;
-import org.apache.avro.io.JsonEncoder;
 import org.apache.avro.io.EncoderFactory;
+import org.apache.avro.io.JsonEncoder;
+import org.apache.avro.specific.SpecificData;
 import org.apache.avro.specific.SpecificDatumReader;
 import org.apache.avro.specific.SpecificDatumWriter;
-import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.coders.VarIntCoder;
@@ -93,14 +94,15 @@ public class IngestListeningLogs extends PTransform<PBegin, PCollectionTuple> {
                 "ReadAndValidateRecords",
                 ParDo.of(new ReadAndValidateFn(rules, failAt, skipCorruptFiles, fileDays))
                     .withOutputTags(PLAYS, TupleTagList.of(REJECTED).and(STATS)));
-    out.get(PLAYS).setCoder(AvroCoder.of(Play.class));
-    out.get(REJECTED).setCoder(KvCoder.of(StringUtf8Coder.of(), AvroCoder.of(RejectedRecord.class)));
+    out.get(PLAYS).setCoder(RecordCoder.of(Play.class));
+    out.get(REJECTED).setCoder(KvCoder.of(StringUtf8Coder.of(), RecordCoder.of(RejectedRecord.class)));
     out.get(STATS).setCoder(KvCoder.of(StringUtf8Coder.of(), VarLongCoder.of()));
     return out;
   }
 
   /** Reads one Avro file, given as (path, index), and judges each of its records; counts once per file. */
   static class ReadAndValidateFn extends DoFn<KV<String, Integer>, Play> {
+    private static final SpecificData EVENT_MODEL = RecordCoder.fastModel(ListeningEvent.class);
     private final Counter recordsRead = Metrics.counter("ingest", "records_read");
     private final PlayValidator validator;
     private final FaultPoint failAt;
@@ -154,7 +156,8 @@ public class IngestListeningLogs extends PTransform<PBegin, PCollectionTuple> {
       long position = 0;
       try (SeekableChannelInput in = SeekableChannelInput.open(path);
           DataFileReader<ListeningEvent> reader =
-              new DataFileReader<>(in, new SpecificDatumReader<>(ListeningEvent.class))) {
+              new DataFileReader<>(in, new SpecificDatumReader<>(
+                  ListeningEvent.getClassSchema(), ListeningEvent.getClassSchema(), EVENT_MODEL))) {
         ListeningEvent event = null;
         while (true) {
           // Only decoding is guarded: a garbled block can fail in many ways (even an index out of bounds), and

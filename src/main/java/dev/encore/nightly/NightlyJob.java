@@ -21,7 +21,6 @@ import dev.encore.rewards.ComputeRewards;
 import dev.encore.rewards.ReadActivity;
 import dev.encore.rewards.RewardSchemas;
 import dev.encore.rewards.RewardSpec;
-import dev.encore.sessions.ExcludeHotUsers;
 import dev.encore.sessions.Sessionize;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -226,14 +225,11 @@ public final class NightlyJob {
         "IngestListeningLogs", new IngestListeningLogs(
             partitions, config.definition().playRules(), config.failAt(), config.skipCorruptFiles()));
     LocalDate sessionsFrom = plan.sessionDays().isEmpty() ? plan.date() : plan.sessionDays().get(0);
-    PCollectionTuple humans = ingested
+    PCollectionTuple perUser = ingested
         .get(IngestListeningLogs.PLAYS)
-        .apply("ExcludeHotUsers", new ExcludeHotUsers(config.maxPlaysPerUserDay()));
-    PCollectionTuple perUser = humans
-        .get(ExcludeHotUsers.PLAYS)
         .apply("Sessionize", new Sessionize(
             config.definition().sessionRules(), sessionsFrom, plan.date().minusDays(1),
-            new HashSet<>(plan.activityRebuilt()), spec.levels()));
+            new HashSet<>(plan.activityRebuilt()), spec.levels(), config.maxPlaysPerUserDay()));
 
     List<PCollection<KV<String, Long>>> rows = new ArrayList<>();
     rows.add(perUser.get(Sessionize.SESSIONS)
@@ -266,7 +262,6 @@ public final class NightlyJob {
 
     PCollectionList.of(ingested.get(IngestListeningLogs.STATS))
         .and(perUser.get(Sessionize.STATS))
-        .and(humans.get(ExcludeHotUsers.STATS))
         .and(rows)
         .apply("FlattenCounts", Flatten.pCollections())
         .apply("WriteRunCounts", new WriteRunStats(staging));

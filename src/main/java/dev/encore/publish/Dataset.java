@@ -1,5 +1,6 @@
 package dev.encore.publish;
 
+import dev.encore.records.RecordCoder;
 import java.io.Serializable;
 import java.util.List;
 import org.apache.avro.Schema;
@@ -8,7 +9,6 @@ import org.apache.avro.generic.GenericRecord;
 import org.apache.avro.specific.SpecificData;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.avro.specific.SpecificRecordBase;
-import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
 
 /**
  * One published dataset: its name under the output root, its row type and schema, and its key, which orders the
@@ -18,17 +18,17 @@ import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
  * @param coder the rows' coder; its schema is the dataset's schema
  * @param key the key fields, in sort order
  */
-public record Dataset<T extends GenericRecord>(String name, AvroCoder<T> coder, List<String> key)
+public record Dataset<T extends GenericRecord>(String name, RecordCoder<T> coder, List<String> key)
     implements Serializable {
 
   /** A dataset of generated Avro classes. */
   public static <T extends SpecificRecordBase> Dataset<T> of(String name, Class<T> type, String... key) {
-    return new Dataset<>(name, AvroCoder.of(type), List.of(key));
+    return new Dataset<>(name, RecordCoder.of(type), List.of(key));
   }
 
   /** A dataset whose schema is built at run time (from the reward definitions). */
   public static Dataset<GenericRecord> of(String name, Schema schema, String... key) {
-    return new Dataset<>(name, AvroCoder.of(schema), List.of(key));
+    return new Dataset<>(name, RecordCoder.of(schema), List.of(key));
   }
 
   public Schema schema() {

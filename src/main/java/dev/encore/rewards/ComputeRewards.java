@@ -1,13 +1,15 @@
 package dev.encore.rewards;
 
 import dev.encore.avro.Activity;
+import dev.encore.records.RecordCoder;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.NavigableMap;
 import java.util.NavigableSet;
 import java.util.TreeMap;
-import java.util.TreeSet;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
@@ -15,7 +17,6 @@ import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.ListCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.coders.VarLongCoder;
-import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
 import org.apache.beam.sdk.transforms.Combine;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.Filter;
@@ -64,84 +65,97 @@ public class ComputeRewards extends PTransform<PCollection<Activity>, PCollectio
     PCollection<Activity> observed =
         activity.apply("KeepObservedDays", Filter.by(a -> a.getActivityDate().toEpochDay() <= t));
 
-    PCollection<KV<String, GenericRecord>> userRewards =
+    // One shuffle: a user's activity rows of every level together give both the user's retention labels and
+    // the user's discoveries.
+    PCollectionTuple perUser =
         observed
-            .apply("KeepUserRows", Filter.by(a -> DailyActivity.USER_LEVEL.equals(a.getEntityLevel())))
             .apply("KeyByUser", WithKeys.of(Activity::getUserId).withKeyType(TypeDescriptors.strings()))
-            .setCoder(KvCoder.of(StringUtf8Coder.of(), AvroCoder.of(Activity.class)))
-            .apply("GroupUserDays", GroupByKey.create())
-            .apply("LabelUserAnchors", ParDo.of(new UserRewardsFn(spec, asOf, anchors)))
-            .setCoder(rowCoder(RewardSchemas.userRewards(spec)));
-
-    PCollectionTuple discoveries =
-        observed
-            .apply("KeepEntityRows", Filter.by(a -> !DailyActivity.USER_LEVEL.equals(a.getEntityLevel())))
+            .setCoder(KvCoder.of(StringUtf8Coder.of(), RecordCoder.of(Activity.class)))
+            .apply("GroupActivityByUser", GroupByKey.create())
             .apply(
-                "KeyByUserAndEntity",
-                WithKeys.of((Activity a) -> a.getUserId() + "\u0000" + a.getEntityLevel() + "\u0000"
-                        + a.getEntityId())
-                    .withKeyType(TypeDescriptors.strings()))
-            .setCoder(KvCoder.of(StringUtf8Coder.of(), AvroCoder.of(Activity.class)))
-            .apply("GroupUserEntityDays", GroupByKey.create())
-            .apply(
-                "FindAndLabelDiscoveries",
-                ParDo.of(new DiscoveriesFn(spec, asOf, firstInputDay, anchors))
-                    .withOutputTags(USER_ENTITY_REWARDS, TupleTagList.of(DISCOVERY_STATS)));
-    discoveries.get(USER_ENTITY_REWARDS).setCoder(rowCoder(RewardSchemas.userEntityRewards(spec)));
-    discoveries.get(DISCOVERY_STATS)
-        .setCoder(KvCoder.of(StringUtf8Coder.of(), ListCoder.of(VarLongCoder.of())));
+                "LabelUsersAndDiscoveries",
+                ParDo.of(new LabelUserFn(spec, asOf, firstInputDay, anchors))
+                    .withOutputTags(USER_REWARDS, TupleTagList.of(USER_ENTITY_REWARDS).and(DISCOVERY_STATS)));
+    perUser.get(USER_REWARDS).setCoder(rowCoder(RewardSchemas.userRewards(spec)));
+    perUser.get(USER_ENTITY_REWARDS).setCoder(rowCoder(RewardSchemas.userEntityRewards(spec)));
+    perUser.get(DISCOVERY_STATS).setCoder(KvCoder.of(StringUtf8Coder.of(), ListCoder.of(VarLongCoder.of())));
 
     PCollection<KV<String, GenericRecord>> entityRewards =
-        discoveries
+        perUser
             .get(DISCOVERY_STATS)
             .apply("SumPerEntityAndDay", Combine.perKey(new SumLists()))
             .apply("LabelEntities", ParDo.of(new EntityRewardsFn(spec, asOf)))
             .setCoder(rowCoder(RewardSchemas.entityRewards(spec)));
 
-    return PCollectionTuple.of(USER_REWARDS, userRewards)
-        .and(USER_ENTITY_REWARDS, discoveries.get(USER_ENTITY_REWARDS))
+    return PCollectionTuple.of(USER_REWARDS, perUser.get(USER_REWARDS))
+        .and(USER_ENTITY_REWARDS, perUser.get(USER_ENTITY_REWARDS))
         .and(ENTITY_REWARDS, entityRewards);
   }
 
   private static KvCoder<String, GenericRecord> rowCoder(Schema schema) {
-    return KvCoder.of(StringUtf8Coder.of(), AvroCoder.of(schema));
+    return KvCoder.of(StringUtf8Coder.of(), RecordCoder.of(schema));
   }
 
   private static String dt(long day) {
     return java.time.LocalDate.ofEpochDay(day).toString();
   }
 
-  /** Per user: the retention labels of every published anchor the user was active on. */
-  static class UserRewardsFn extends DoFn<KV<String, Iterable<Activity>>, KV<String, GenericRecord>> {
+  /**
+   * Per user: the retention labels of every published anchor the user was active on, and per entity the user
+   * played, the discoveries on published days with their share of the entity statistics.
+   */
+  static class LabelUserFn extends DoFn<KV<String, Iterable<Activity>>, KV<String, GenericRecord>> {
     private final RewardSpec spec;
     private final long asOf;
+    private final long firstInputDay;
     private final List<Long> anchors;
-    private transient Schema schema;
+    private transient Schema userSchema;
+    private transient Schema discoverySchema;
 
-    UserRewardsFn(RewardSpec spec, long asOf, List<Long> anchors) {
+    LabelUserFn(RewardSpec spec, long asOf, long firstInputDay, List<Long> anchors) {
       this.spec = spec;
       this.asOf = asOf;
+      this.firstInputDay = firstInputDay;
       this.anchors = anchors;
     }
 
     @Setup
     public void setup() {
-      schema = RewardSchemas.userRewards(spec);
+      userSchema = RewardSchemas.userRewards(spec);
+      discoverySchema = RewardSchemas.userEntityRewards(spec);
     }
 
     @ProcessElement
-    public void process(@Element KV<String, Iterable<Activity>> user, OutputReceiver<KV<String, GenericRecord>> out) {
+    public void process(@Element KV<String, Iterable<Activity>> user, MultiOutputReceiver out) {
       NavigableMap<Long, UserRewardMath.Day> days = new TreeMap<>();
+      Map<String, NavigableMap<Long, Activity>> entities = new HashMap<>();
       for (Activity a : user.getValue()) {
-        days.put(a.getActivityDate().toEpochDay(), new UserRewardMath.Day(a.getStreams(), a.getStreamMs()));
+        long day = a.getActivityDate().toEpochDay();
+        if (DailyActivity.USER_LEVEL.equals(a.getEntityLevel())) {
+          days.put(day, new UserRewardMath.Day(a.getStreams(), a.getStreamMs()));
+        } else {
+          entities.computeIfAbsent(a.getEntityLevel() + "\u0000" + a.getEntityId(), k -> new TreeMap<>())
+              .put(day, a);
+        }
+      }
+      labelUser(user.getKey(), days, out.get(USER_REWARDS));
+      for (NavigableMap<Long, Activity> rows : entities.values()) {
+        labelDiscoveries(rows, out);
+      }
+    }
+
+    private void labelUser(
+        String userId, NavigableMap<Long, UserRewardMath.Day> days, OutputReceiver<KV<String, GenericRecord>> out) {
+      if (days.isEmpty()) {
+        return;
       }
       for (long d : anchors) {
         UserRewardMath.Labels l = UserRewardMath.labels(days, d, asOf, spec);
         if (l == null) {
           continue;
         }
-        GenericRecord r = new GenericData.Record(schema);
-        r.put("user_id", user.getKey());
+        GenericRecord r = new GenericData.Record(userSchema);
+        r.put("user_id", userId);
         r.put("anchor_date", (int) d);
         l.activeDays().forEach((n, v) -> r.put("active_days_" + n, v));
         r.put("return_d1", l.returnD1());
@@ -154,44 +168,17 @@ public class ComputeRewards extends PTransform<PCollection<Activity>, PCollectio
         out.output(KV.of(dt(d), r));
       }
     }
-  }
 
-  /** Per (user, entity): the discoveries on published days, and their share of the entity statistics. */
-  static class DiscoveriesFn extends DoFn<KV<String, Iterable<Activity>>, KV<String, GenericRecord>> {
-    private final RewardSpec spec;
-    private final long asOf;
-    private final long firstInputDay;
-    private final List<Long> anchors;
-    private transient Schema schema;
-
-    DiscoveriesFn(RewardSpec spec, long asOf, long firstInputDay, List<Long> anchors) {
-      this.spec = spec;
-      this.asOf = asOf;
-      this.firstInputDay = firstInputDay;
-      this.anchors = anchors;
-    }
-
-    @Setup
-    public void setup() {
-      schema = RewardSchemas.userEntityRewards(spec);
-    }
-
-    @ProcessElement
-    public void process(@Element KV<String, Iterable<Activity>> pair, MultiOutputReceiver out) {
-      NavigableSet<Long> days = new TreeSet<>();
-      NavigableMap<Long, Activity> rows = new TreeMap<>();
-      for (Activity a : pair.getValue()) {
-        long day = a.getActivityDate().toEpochDay();
-        days.add(day);
-        rows.put(day, a);
-      }
+    /** One (user, entity): its activity rows by day. */
+    private void labelDiscoveries(NavigableMap<Long, Activity> rows, MultiOutputReceiver out) {
+      NavigableSet<Long> days = rows.navigableKeySet();
       for (long d : anchors) {
         if (!DiscoveryMath.isDiscovery(days, d, spec)) {
           continue;
         }
         Activity first = rows.get(d);
         DiscoveryMath.Labels l = DiscoveryMath.labels(days, d, asOf, firstInputDay, spec);
-        GenericRecord r = new GenericData.Record(schema);
+        GenericRecord r = new GenericData.Record(discoverySchema);
         r.put("user_id", first.getUserId());
         r.put("entity_level", first.getEntityLevel());
         r.put("entity_id", first.getEntityId());

@@ -1,11 +1,11 @@
 package dev.encore.rewards;
 
 import dev.encore.avro.Activity;
+import dev.encore.records.RecordCoder;
 import java.time.LocalDate;
 import java.util.List;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
-import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
 import org.apache.beam.sdk.io.FileIO;
 import org.apache.beam.sdk.io.fs.EmptyMatchTreatment;
 import org.apache.beam.sdk.io.parquet.ParquetIO;
@@ -35,7 +35,7 @@ public class ReadActivity extends PTransform<PBegin, PCollection<Activity>> {
         .apply("OpenActivityFiles", FileIO.readMatches())
         .apply("ReadActivityRows", ParquetIO.readFiles(Activity.getClassSchema()))
         .apply("ToActivity", MapElements.into(TypeDescriptor.of(Activity.class)).via(ReadActivity::toActivity))
-        .setCoder(AvroCoder.of(Activity.class));
+        .setCoder(RecordCoder.of(Activity.class));
   }
 
   /**

@@ -5,6 +5,7 @@ import dev.encore.avro.Session;
 import dev.encore.avro.internal.Play;
 import dev.encore.config.SessionRules;
 import dev.encore.publish.RunStats;
+import dev.encore.records.RecordCoder;
 import dev.encore.rewards.DailyActivity;
 import java.time.LocalDate;
 import java.util.List;
@@ -15,7 +16,6 @@ import java.util.TreeSet;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.coders.VarLongCoder;
-import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
 import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.metrics.Metrics;
 import org.apache.beam.sdk.transforms.DoFn;
@@ -31,17 +31,18 @@ import org.apache.beam.sdk.values.TupleTagList;
 import org.apache.beam.sdk.values.TypeDescriptors;
 
 /**
- * Stage 2: groups the plays by user (one shuffle for everything per user), drops duplicate deliveries, cuts
- * sessions and keeps those that start on the session days this run publishes, and summarizes the days whose
- * activity the run rebuilds. Emits sessions and activity rows keyed by their day, and the duplicate counts per
- * arrival partition.
+ * Stage 2: groups the plays by user (one shuffle for everything per user), leaves out the user's hot days (more
+ * plays than a person can make: a bot or a stuck client), drops duplicate deliveries, cuts sessions and keeps
+ * those that start on the session days this run publishes, and summarizes the days whose activity the run
+ * rebuilds. Emits sessions and activity rows keyed by their day, the duplicate counts per arrival partition and
+ * the hot user-days with their play counts.
  */
 public class Sessionize extends PTransform<PCollection<Play>, PCollectionTuple> {
   /** Sessions keyed by the UTC day of their start (yyyy-MM-dd). */
   public static final TupleTag<KV<String, Session>> SESSIONS = new TupleTag<>() {};
   /** Daily activity rows keyed by their day. */
   public static final TupleTag<KV<String, Activity>> ACTIVITY = new TupleTag<>() {};
-  /** Duplicate deliveries dropped, per arrival partition of the dropped copy. */
+  /** Duplicate deliveries dropped, per arrival partition of the dropped copy, and the hot user-days left out. */
   public static final TupleTag<KV<String, Long>> STATS = new TupleTag<>() {};
 
   private final SessionRules rules;
@@ -49,14 +50,22 @@ public class Sessionize extends PTransform<PCollection<Play>, PCollectionTuple> 
   private final LocalDate lastDay;
   private final TreeSet<Long> activityDays;
   private final List<String> levels;
+  private final long maxPlaysPerUserDay;
 
   /**
    * Sessionizes and keeps the sessions starting on {@code firstDay..lastDay} (inclusive), and summarizes the
-   * activity of {@code activityDays} at the entity {@code levels}.
+   * activity of {@code activityDays} at the entity {@code levels}; user-days with more than
+   * {@code maxPlaysPerUserDay} plays are left out of everything.
    */
   public Sessionize(
-      SessionRules rules, LocalDate firstDay, LocalDate lastDay, Set<LocalDate> activityDays, List<String> levels) {
+      SessionRules rules,
+      LocalDate firstDay,
+      LocalDate lastDay,
+      Set<LocalDate> activityDays,
+      List<String> levels,
+      long maxPlaysPerUserDay) {
     this.rules = rules;
+    this.maxPlaysPerUserDay = maxPlaysPerUserDay;
     this.firstDay = firstDay;
     this.lastDay = lastDay;
     this.activityDays = new TreeSet<>();
@@ -69,20 +78,24 @@ public class Sessionize extends PTransform<PCollection<Play>, PCollectionTuple> 
     PCollectionTuple out =
         plays
             .apply("KeyByUser", WithKeys.of(Play::getUserId).withKeyType(TypeDescriptors.strings()))
-            .setCoder(KvCoder.of(StringUtf8Coder.of(), AvroCoder.of(Play.class)))
+            .setCoder(KvCoder.of(StringUtf8Coder.of(), RecordCoder.of(Play.class)))
             .apply("GroupByUser", GroupByKey.create())
             .apply(
                 "DeduplicateAndCutSessions",
                 ParDo.of(new CutSessionsFn(
-                        rules, firstDay.toEpochDay(), lastDay.toEpochDay(), activityDays, levels))
+                        rules, firstDay.toEpochDay(), lastDay.toEpochDay(), activityDays, levels,
+                        maxPlaysPerUserDay))
                     .withOutputTags(SESSIONS, TupleTagList.of(STATS).and(ACTIVITY)));
-    out.get(SESSIONS).setCoder(KvCoder.of(StringUtf8Coder.of(), AvroCoder.of(Session.class)));
-    out.get(ACTIVITY).setCoder(KvCoder.of(StringUtf8Coder.of(), AvroCoder.of(Activity.class)));
+    out.get(SESSIONS).setCoder(KvCoder.of(StringUtf8Coder.of(), RecordCoder.of(Session.class)));
+    out.get(ACTIVITY).setCoder(KvCoder.of(StringUtf8Coder.of(), RecordCoder.of(Activity.class)));
     out.get(STATS).setCoder(KvCoder.of(StringUtf8Coder.of(), VarLongCoder.of()));
     return out;
   }
 
-  /** Per user: deduplicate, cut, keep the sessions of the published days, summarize the rebuilt days. */
+  /**
+   * Per user: leave out hot days, deduplicate, cut, keep the sessions of the published days, summarize the rebuilt
+   * days.
+   */
   static class CutSessionsFn extends DoFn<KV<String, Iterable<Play>>, KV<String, Session>> {
     private static final long DAY_MS = 86_400_000L;
     private final Counter sessionsCut = Metrics.counter("sessions", "sessions_cut");
@@ -91,10 +104,17 @@ public class Sessionize extends PTransform<PCollection<Play>, PCollectionTuple> 
     private final long lastDay;
     private final TreeSet<Long> activityDays;
     private final List<String> levels;
+    private final long maxPlaysPerUserDay;
 
     CutSessionsFn(
-        SessionRules rules, long firstDay, long lastDay, TreeSet<Long> activityDays, List<String> levels) {
+        SessionRules rules,
+        long firstDay,
+        long lastDay,
+        TreeSet<Long> activityDays,
+        List<String> levels,
+        long maxPlaysPerUserDay) {
       this.rules = rules;
+      this.maxPlaysPerUserDay = maxPlaysPerUserDay;
       this.firstDay = firstDay;
       this.lastDay = lastDay;
       this.activityDays = activityDays;
@@ -103,7 +123,11 @@ public class Sessionize extends PTransform<PCollection<Play>, PCollectionTuple> 
 
     @ProcessElement
     public void process(@Element KV<String, Iterable<Play>> user, MultiOutputReceiver out) {
-      Deduplication.Result dedup = Deduplication.keepFirstDelivery(user.getValue());
+      HotDays days = new HotDays(maxPlaysPerUserDay);
+      user.getValue().forEach(days::add);
+      days.hot().forEach((day, n) -> out.get(STATS).output(
+          KV.of(RunStats.hotUserDayKey(user.getKey(), LocalDate.ofEpochDay(day).toString()), n)));
+      Deduplication.Result dedup = Deduplication.keepFirstDelivery(days.kept());
       if (!dedup.dropped().isEmpty()) {
         Map<String, Long> perArrival = new TreeMap<>();
         for (Play p : dedup.dropped()) {
