@@ -34,8 +34,12 @@ public final class Encore {
         generate  Write realistic synthetic listening logs: --output=DIR [--from= --days= --users= --plays= --seed=]
         help      This text. `<command> --help` lists every option of a command with its default.
 
-      The default runner is Flink on an embedded mini-cluster; --runner=DirectRunner also works (slow, for
-      debugging on small inputs).
+      Runners (--runner=):
+        FlinkRunner    the default: an embedded mini-cluster, or a Flink cluster with --flinkMaster=host:8081
+        SparkRunner    Spark in this JVM with --sparkMaster=local[N], or a cluster with --sparkMaster=spark://host:7077
+        DirectRunner   slow, for debugging on small inputs
+      (DataflowRunner in a jar built with -Pdataflow-runner.) `nightly --help=SparkPipelineOptions` (or
+      FlinkPipelineOptions, DataflowPipelineOptions) lists a runner's own options.
       """;
 
   private Encore() {}
@@ -143,7 +147,8 @@ public final class Encore {
         Arrays.stream(args).filter(a -> a.startsWith("--help=")).map(a -> a.substring(7)).findFirst().orElse(null);
     if (wanted == null) {
       out.println("Options (the runner defaults to FlinkRunner on an embedded mini-cluster, not the DirectRunner"
-          + " Beam lists below; --help=FlinkPipelineOptions lists the Flink runner's options):\n");
+          + " Beam lists below; --runner=FlinkRunner, SparkRunner or DirectRunner. --help=FlinkPipelineOptions or"
+          + " --help=SparkPipelineOptions lists that runner's options, e.g. --flinkMaster, --sparkMaster):\n");
       PipelineOptionsFactory.printHelp(out, command);
       return 0;
     }

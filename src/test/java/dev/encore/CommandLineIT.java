@@ -4,6 +4,7 @@ import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.greaterThan;
+import static org.hamcrest.Matchers.not;
 
 import dev.encore.testing.DuckDb;
 import dev.encore.testing.LogsFixture;
@@ -51,6 +52,21 @@ class CommandLineIT {
       assertThat(r.out(), containsString(option + "="));
     }
     assertThat(r.out(), containsString("Default: 1"));
+    assertThat(r.out(), containsString("SparkRunner"));
+  }
+
+  @Test
+  void sparkRunnerInLocalModeFromThePackagedJarWithoutJvmFlags() throws Exception {
+    // Spark on JDK 17 needs --add-opens: the jar's manifest carries them, so a plain `java -jar` works.
+    Path out = tmp.resolve("out");
+    Result r = encore("nightly", "--date=" + TESTDATA_DATE, "--logs=testdata/logs", "--output=" + out,
+        "--runner=SparkRunner", "--sparkMaster=local[2]");
+    assertThat(r.err(), r.code(), equalTo(0));
+    assertThat(r.out(), containsString("on SparkRunner"));
+    assertThat(Files.exists(out.resolve("sessions/dt=2024-03-29/_SUCCESS")), equalTo(true));
+    assertThat(DuckDb.queryLong("SELECT count(*) FROM " + DuckDb.readDataset(out, "sessions")), greaterThan(100L));
+    // Exactly one SLF4J binding (slf4j-simple): SLF4J complains on stderr about none or several.
+    assertThat(r.err(), not(containsString("SLF4J:")));
   }
 
   @Test

@@ -52,12 +52,13 @@ public record NightlyConfig(
     if (o.getMaxPlaysPerUserDay() < 1) {
       throw usage("--maxPlaysPerUserDay=" + o.getMaxPlaysPerUserDay() + " is not allowed; it must be at least 1.");
     }
-    JobDefinition definition =
-        o.getDefinition() == null ? JobDefinition.builtIn() : JobDefinition.load(Path.of(o.getDefinition()));
+    JobDefinition definition = o.getDefinition() == null
+        ? JobDefinition.builtIn()
+        : JobDefinition.load(localPath("--definition", o.getDefinition()));
     return new NightlyConfig(
         date,
-        Path.of(o.getLogs()).toAbsolutePath().normalize(),
-        Path.of(o.getOutput()).toAbsolutePath().normalize(),
+        localPath("--logs", o.getLogs()).toAbsolutePath().normalize(),
+        localPath("--output", o.getOutput()).toAbsolutePath().normalize(),
         definition,
         o.getAllowMissingDays(),
         o.getShardsPerPartition(),
@@ -82,6 +83,20 @@ public record NightlyConfig(
         + ";allowed_lateness_days=" + definition.playRules().allowedLatenessDays()
         + ";entity_levels=" + rewardSpec().levels()
         + ";max_plays_per_user_day=" + maxPlaysPerUserDay;
+  }
+
+  /**
+   * A path on this machine's file systems. Encore lists, stages and publishes with local file operations (on a
+   * cluster: a shared file system mounted at the same path everywhere), so a URL such as gs://bucket/x is refused
+   * rather than taken as a relative folder named "gs:".
+   */
+  private static Path localPath(String option, String value) {
+    if (value.matches("^[A-Za-z][A-Za-z0-9+.-]*://.*")) {
+      throw usage(option + "=" + value + " is a URL; Encore reads and writes file system paths only (gs://, s3://,"
+          + " hdfs:// are not supported yet). On a cluster, use a shared file system mounted at the same path on"
+          + " every machine; see README, Running on a cluster.");
+    }
+    return Path.of(value);
   }
 
   private static EncoreException usage(String message) {

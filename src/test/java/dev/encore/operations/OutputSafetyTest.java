@@ -39,6 +39,17 @@ class OutputSafetyTest {
   }
 
   @Test
+  void aUrlAsOutputRootIsRefusedInsteadOfBecomingALocalFolder() throws Exception {
+    // Path.of("gs://bucket/encore") is the relative folder gs:/bucket/encore: it must not be written.
+    Runs.Cli r = Runs.encore("nightly", "--date=" + T, "--logs=" + LOGS, "--output=gs://bucket/encore");
+
+    assertThat(r.toString(), r.code(), equalTo(2));
+    assertThat(r.err(), containsString("--output=gs://bucket/encore"));
+    assertThat(r.err(), containsString("not supported"));
+    assertThat(Files.exists(Path.of("gs:")), equalTo(false));
+  }
+
+  @Test
   void aFolderWithForeignFilesIsRefusedAndLeftByteForByte() throws Exception {
     Path out = tmp.resolve("reports");
     Files.createDirectories(out.resolve("2024"));
