@@ -77,14 +77,26 @@ public final class RunProgress implements AutoCloseable {
 
   /** One plain progress line, as written when the output is not a terminal. */
   String line() {
+    long elapsed = Duration.between(started, Instant.now()).toSeconds();
+    if (!counted()) {
+      return String.format("%s progress %s: %s, %d s elapsed", TIME.format(Instant.now()), title, currentStage(),
+          elapsed);
+    }
     return String.format("%s progress %s: %s, files %d/%d, %,d records read, %d s elapsed",
-        TIME.format(Instant.now()), title, currentStage(), FILES.get(), totalFiles, RECORDS.get(),
-        Duration.between(started, Instant.now()).toSeconds());
+        TIME.format(Instant.now()), title, currentStage(), FILES.get(), totalFiles, RECORDS.get(), elapsed);
+  }
+
+  /**
+   * Whether the reading step has counted anything in this JVM. It never does when the job runs on a remote cluster,
+   * where "reading input, files 0/N" would be wrong for the whole run.
+   */
+  private static boolean counted() {
+    return FILES.get() > 0 || RECORDS.get() > 0;
   }
 
   private String currentStage() {
     String s = stage.get();
-    if (!"computing".equals(s)) {
+    if (!"computing".equals(s) || !counted()) {
       return s;
     }
     return FILES.get() < totalFiles ? "reading input" : "sessions, rewards, writing";
@@ -95,7 +107,8 @@ public final class RunProgress implements AutoCloseable {
       while (!Thread.currentThread().isInterrupted()) {
         if (bar != null) {
           bar.stepTo(FILES.get());
-          bar.setExtraMessage(String.format(" %s, %,d records", currentStage(), RECORDS.get()));
+          bar.setExtraMessage(
+              counted() ? String.format(" %s, %,d records", currentStage(), RECORDS.get()) : " " + currentStage());
           Thread.sleep(500);
         } else {
           Thread.sleep(interval.toMillis());

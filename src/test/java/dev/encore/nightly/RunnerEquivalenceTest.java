@@ -2,17 +2,15 @@ package dev.encore.nightly;
 
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsString;
-import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.greaterThan;
 
 import dev.encore.publish.OutputRoot;
-import dev.encore.testing.DuckDb;
+import dev.encore.testing.PublishedRows;
 import dev.encore.testing.Runs;
 import dev.encore.testing.TreeSnapshot;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
-import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -25,8 +23,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class RunnerEquivalenceTest {
   static final LocalDate T = LocalDate.parse("2024-03-30");
-  static final List<String> DATASETS =
-      List.of("sessions", "activity", "user_rewards", "user_entity_rewards", "entity_rewards", "rejected");
 
   @TempDir Path tmp;
 
@@ -49,19 +45,13 @@ class RunnerEquivalenceTest {
     NightlyEndToEnd.nightly(logs, flink2, T, "--runner=FlinkRunner", "--parallelism=2");
     Runs.Cli sparkRun = NightlyEndToEnd.nightly(logs, spark, T, "--runner=SparkRunner", "--sparkMaster=local[2]");
     assertThat(sparkRun.out(), containsString("on SparkRunner"));
-    for (String dataset : DATASETS) {
-      String a = DuckDb.readDataset(direct, dataset);
-      long rows = DuckDb.queryLong("SELECT count(*) FROM " + a);
+    for (String dataset : PublishedRows.DATASETS) {
       if (!dataset.equals("entity_rewards")) {
-        assertThat(dataset, rows, greaterThan(0L));
-      }
-      for (Path other : List.of(flink1, flink2, spark)) {
-        String b = DuckDb.readDataset(other, dataset);
-        String where = dataset + " " + other.getFileName();
-        assertThat(where, DuckDb.queryLong("SELECT count(*) FROM " + b), equalTo(rows));
-        assertThat(where, DuckDb.queryLong(
-            "SELECT count(*) FROM (SELECT * FROM " + a + " EXCEPT ALL SELECT * FROM " + b + ")"), equalTo(0L));
+        assertThat(dataset, PublishedRows.count(direct, dataset), greaterThan(0L));
       }
     }
+    PublishedRows.assertSame(direct, flink1);
+    PublishedRows.assertSame(direct, flink2);
+    PublishedRows.assertSame(direct, spark);
   }
 }

@@ -39,4 +39,18 @@ class RunProgressTest {
       assertThat(bytes.toString(StandardCharsets.UTF_8), containsString("publishing, files 4/4"));
     }
   }
+
+  @Test
+  void aJobWhoseStepsRunElsewhereShowsItsStageWithoutCounts() throws Exception {
+    // On a remote cluster the reading step never counts in this JVM: no "reading input, files 0/N".
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8);
+    try (RunProgress progress = RunProgress.start("nightly 2024-03-30", 4, out, Duration.ofMillis(100))) {
+      progress.stage("computing");
+      Thread.sleep(250);
+      String[] lines = bytes.toString(StandardCharsets.UTF_8).split("\n");
+      assertThat(lines[lines.length - 1], matchesPattern(
+          "\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}Z progress nightly 2024-03-30: computing, \\d+ s elapsed"));
+    }
+  }
 }
