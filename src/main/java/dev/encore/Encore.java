@@ -1,6 +1,7 @@
 package dev.encore;
 
 import dev.encore.backfill.Backfill;
+import dev.encore.bench.BenchCommand;
 import dev.encore.backfill.BackfillOptions;
 import dev.encore.generate.GenerateCommand;
 import dev.encore.inspect.InspectCommand;
@@ -32,6 +33,8 @@ public final class Encore {
         inspect   Schema with docs, row count, min/max per column and a few rows of a dataset, partition or file:
                   inspect PATH [--rows=5] (Parquet outputs and Avro inputs alike)
         generate  Write realistic synthetic listening logs: --output=DIR [--from= --days= --users= --plays= --seed=]
+        bench     Benchmark: the full nightly on each runner vs a plain-Java pass and DuckDB SQL on generated data
+                  [--sizes=1M,10M,30M --runners=FlinkRunner,SparkRunner,DirectRunner]; a table, CSV and Markdown
         help      This text. `<command> --help` lists every option of a command with its default.
 
       Runners (--runner=):
@@ -84,6 +87,9 @@ public final class Encore {
         }
         case "generate" -> {
           return GenerateCommand.run(rest, out, err);
+        }
+        case "bench" -> {
+          return BenchCommand.run(rest, out, err);
         }
         default -> {
           err.println("encore: unknown command '" + command + "'.");

@@ -1,16 +1,10 @@
 package dev.encore.generate;
 
+import dev.encore.OptionsHelp;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.lang.reflect.Method;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
-import java.util.List;
-import org.apache.beam.sdk.options.Default;
-import org.apache.beam.sdk.options.Description;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
-import org.apache.beam.sdk.options.Validation;
 
 /**
  * {@code encore generate --output=DIR ...}: writes realistic, deterministic synthetic listening logs.
@@ -82,48 +76,7 @@ public final class GenerateCommand {
     out.println("Writes synthetic listening logs: <output>/dt=YYYY-MM-DD/part-NNNNN.avro, an empty _SUCCESS");
     out.println("per partition, and _generator.json with the exact counts of what was written.");
     out.println();
-    for (Method getter : getters()) {
-      String name = propertyName(getter);
-      String type = getter.getReturnType().getSimpleName();
-      String dflt = getter.isAnnotationPresent(Validation.Required.class) ? "required" : "default " + defaultOf(getter);
-      out.printf("  --%s=<%s>  (%s)%n", name, type, dflt);
-      Description description = getter.getAnnotation(Description.class);
-      if (description != null) {
-        out.printf("      %s%n", description.value());
-      }
-    }
-  }
-
-  private static List<Method> getters() {
-    List<Method> getters = new ArrayList<>();
-    for (Method m : GenerateOptions.class.getDeclaredMethods()) {
-      if (m.getName().startsWith("get") && m.getParameterCount() == 0) {
-        getters.add(m);
-      }
-    }
-    getters.sort(Comparator.comparing(GenerateCommand::propertyName));
-    return getters;
-  }
-
-  private static String propertyName(Method getter) {
-    String bare = getter.getName().substring(3);
-    return Character.toLowerCase(bare.charAt(0)) + bare.substring(1);
-  }
-
-  private static String defaultOf(Method getter) {
-    if (getter.isAnnotationPresent(Default.String.class)) {
-      return getter.getAnnotation(Default.String.class).value();
-    }
-    if (getter.isAnnotationPresent(Default.Integer.class)) {
-      return String.valueOf(getter.getAnnotation(Default.Integer.class).value());
-    }
-    if (getter.isAnnotationPresent(Default.Long.class)) {
-      return String.valueOf(getter.getAnnotation(Default.Long.class).value());
-    }
-    if (getter.isAnnotationPresent(Default.Boolean.class)) {
-      return String.valueOf(getter.getAnnotation(Default.Boolean.class).value());
-    }
-    return "none";
+    OptionsHelp.print(out, GenerateOptions.class);
   }
 
   /**
@@ -132,27 +85,6 @@ public final class GenerateCommand {
    * @throws IllegalArgumentException naming the option whose value is not a whole number
    */
   private static void checkNumbers(String[] args) {
-    for (Method getter : getters()) {
-      Class<?> type = getter.getReturnType();
-      if (type != int.class && type != long.class) {
-        continue;
-      }
-      String prefix = "--" + propertyName(getter) + "=";
-      for (String arg : args) {
-        if (arg.startsWith(prefix)) {
-          String value = arg.substring(prefix.length());
-          try {
-            if (type == int.class) {
-              Integer.parseInt(value);
-            } else {
-              Long.parseLong(value);
-            }
-          } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(
-                arg + " is not a whole number; expected --" + propertyName(getter) + "=<" + type + ">");
-          }
-        }
-      }
-    }
+    OptionsHelp.checkWholeNumbers(args, GenerateOptions.class);
   }
 }

@@ -180,7 +180,7 @@ public class IngestListeningLogs extends PTransform<PBegin, PCollectionTuple> {
               counts.merge(RunStats.PRIVATE, 1L, Long::sum);
             } else {
               Verdict.Rejected r = (Verdict.Rejected) verdict;
-              out.get(REJECTED).output(KV.of(dt, rejected(event, r, path, position)));
+              out.get(REJECTED).output(KV.of(dt, rejectedRecord(event, r, path, position)));
               counts.merge(RunStats.REJECTED + "/" + r.reason(), 1L, Long::sum);
               event = null;
             }
@@ -210,30 +210,31 @@ public class IngestListeningLogs extends PTransform<PBegin, PCollectionTuple> {
       counts.put(RunStats.FILES, 1L);
       return null;
     }
+  }
 
-    private static RejectedRecord rejected(
-        ListeningEvent event, Verdict.Rejected r, String path, long position) {
-      return RejectedRecord.newBuilder()
-          .setSourceFile(path)
-          .setPosition(position)
-          .setReason(r.reason())
-          .setField(r.field())
-          .setDetail(r.detail())
-          .setStage("validate")
-          .setOriginal(toJson(event))
-          .build();
-    }
+  /** The row of the rejected dataset for a record: where it was, why, and the original record as JSON. */
+  public static RejectedRecord rejectedRecord(
+      ListeningEvent event, Verdict.Rejected r, String path, long position) {
+    return RejectedRecord.newBuilder()
+        .setSourceFile(path)
+        .setPosition(position)
+        .setReason(r.reason())
+        .setField(r.field())
+        .setDetail(r.detail())
+        .setStage("validate")
+        .setOriginal(toJson(event))
+        .build();
+  }
 
-    private static String toJson(ListeningEvent event) {
-      try {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        JsonEncoder encoder = EncoderFactory.get().jsonEncoder(ListeningEvent.getClassSchema(), bytes);
-        new SpecificDatumWriter<>(ListeningEvent.class).write(event, encoder);
-        encoder.flush();
-        return bytes.toString(StandardCharsets.UTF_8);
-      } catch (IOException e) {
-        return null;
-      }
+  private static String toJson(ListeningEvent event) {
+    try {
+      ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+      JsonEncoder encoder = EncoderFactory.get().jsonEncoder(ListeningEvent.getClassSchema(), bytes);
+      new SpecificDatumWriter<>(ListeningEvent.class).write(event, encoder);
+      encoder.flush();
+      return bytes.toString(StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      return null;
     }
   }
 }

@@ -35,24 +35,32 @@ public final class ParquetFiles {
   public static long write(
       String path, Schema schema, GenericData model, Iterable<? extends GenericRecord> records)
       throws IOException {
-    Configuration conf = new Configuration(false);
-    conf.setBoolean(AvroWriteSupport.WRITE_OLD_LIST_STRUCTURE, false);
-    ResourceId file = FileSystems.matchNewResource(path, false);
     long n = 0;
-    try (ParquetWriter<GenericRecord> writer =
-        AvroParquetWriter.<GenericRecord>builder(new ChannelOutputFile(file))
-            .withSchema(schema)
-            .withDataModel(model)
-            .withConf(conf)
-            .withCompressionCodec(CompressionCodecName.SNAPPY)
-            .withWriteMode(ParquetFileWriter.Mode.OVERWRITE)
-            .build()) {
+    try (ParquetWriter<GenericRecord> writer = open(path, schema, model)) {
       for (GenericRecord record : records) {
         writer.write(record);
         n++;
       }
     }
     return n;
+  }
+
+  /**
+   * Opens a new Parquet file at {@code path} (any Beam file system) for records written one by one, in order;
+   * the file is complete once the writer is closed. {@link #write} in pieces, for writers that stream rows.
+   */
+  public static ParquetWriter<GenericRecord> open(String path, Schema schema, GenericData model)
+      throws IOException {
+    Configuration conf = new Configuration(false);
+    conf.setBoolean(AvroWriteSupport.WRITE_OLD_LIST_STRUCTURE, false);
+    ResourceId file = FileSystems.matchNewResource(path, false);
+    return AvroParquetWriter.<GenericRecord>builder(new ChannelOutputFile(file))
+        .withSchema(schema)
+        .withDataModel(model)
+        .withConf(conf)
+        .withCompressionCodec(CompressionCodecName.SNAPPY)
+        .withWriteMode(ParquetFileWriter.Mode.OVERWRITE)
+        .build();
   }
 
   /** A Parquet output file backed by a Beam file system channel. */

@@ -2,8 +2,6 @@ package dev.encore.rewards;
 
 import dev.encore.avro.Activity;
 import dev.encore.records.RecordCoder;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -11,7 +9,6 @@ import java.util.NavigableMap;
 import java.util.NavigableSet;
 import java.util.TreeMap;
 import org.apache.avro.Schema;
-import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.ListCoder;
@@ -97,7 +94,7 @@ public class ComputeRewards extends PTransform<PCollection<Activity>, PCollectio
   }
 
   private static String dt(long day) {
-    return java.time.LocalDate.ofEpochDay(day).toString();
+    return RewardRows.dt(day);
   }
 
   /**
@@ -154,17 +151,7 @@ public class ComputeRewards extends PTransform<PCollection<Activity>, PCollectio
         if (l == null) {
           continue;
         }
-        GenericRecord r = new GenericData.Record(userSchema);
-        r.put("user_id", userId);
-        r.put("anchor_date", (int) d);
-        l.activeDays().forEach((n, v) -> r.put("active_days_" + n, v));
-        r.put("return_d1", l.returnD1());
-        r.put("days_to_return", l.daysToReturn());
-        l.streams().forEach((n, v) -> r.put("streams_" + n, v));
-        l.streamMs().forEach((n, v) -> r.put("ms_played_" + n, v));
-        r.put("as_of", (int) asOf);
-        r.put("days_observed", l.daysObserved());
-        l.mature().forEach((n, v) -> r.put("mature_" + n, v));
+        GenericRecord r = RewardRows.userReward(userSchema, userId, d, asOf, l);
         out.output(KV.of(dt(d), r));
       }
     }
@@ -178,37 +165,13 @@ public class ComputeRewards extends PTransform<PCollection<Activity>, PCollectio
         }
         Activity first = rows.get(d);
         DiscoveryMath.Labels l = DiscoveryMath.labels(days, d, asOf, firstInputDay, spec);
-        GenericRecord r = new GenericData.Record(discoverySchema);
-        r.put("user_id", first.getUserId());
-        r.put("entity_level", first.getEntityLevel());
-        r.put("entity_id", first.getEntityId());
-        r.put("discovery_date", (int) d);
-        r.put("trace", l.trace());
-        r.put("stickiness_" + spec.stickinessDays(), l.stickiness());
-        l.activeDays().forEach((n, v) -> r.put("active_days_" + n, v));
-        r.put("discovery_context_type", first.getFirstContextType());
-        r.put("discovery_reason_start", first.getFirstReasonStart());
-        r.put("lookback_complete", l.lookbackComplete());
-        r.put("as_of", (int) asOf);
-        r.put("days_observed", l.daysObserved());
-        l.mature().forEach((n, v) -> r.put("mature_" + n, v));
+        GenericRecord r = RewardRows.userEntityReward(discoverySchema, spec, first, d, asOf, l);
         out.get(USER_ENTITY_REWARDS).output(KV.of(dt(d), r));
         if (l.lookbackComplete()) {
           out.get(DISCOVERY_STATS).output(KV.of(
-              first.getEntityLevel() + "\u0000" + first.getEntityId() + "\u0000" + d, statsOf(l)));
+              first.getEntityLevel() + "\u0000" + first.getEntityId() + "\u0000" + d, RewardRows.discoveryStats(l)));
         }
       }
-    }
-
-    /** [discoverers = 1, stickiness sum, then the trace as 0/1 counts]. */
-    private static List<Long> statsOf(DiscoveryMath.Labels l) {
-      List<Long> stats = new ArrayList<>(2 + l.trace().size());
-      stats.add(1L);
-      stats.add(l.stickiness() == null ? 0L : l.stickiness());
-      for (Boolean active : l.trace()) {
-        stats.add(Boolean.TRUE.equals(active) ? 1L : 0L);
-      }
-      return stats;
     }
   }
 
@@ -216,11 +179,7 @@ public class ComputeRewards extends PTransform<PCollection<Activity>, PCollectio
   static class SumLists extends Combine.BinaryCombineFn<List<Long>> {
     @Override
     public List<Long> apply(List<Long> a, List<Long> b) {
-      List<Long> sum = new ArrayList<>(a.size());
-      for (int i = 0; i < a.size(); i++) {
-        sum.add(a.get(i) + b.get(i));
-      }
-      return sum;
+      return RewardRows.sum(a, b);
     }
   }
 
@@ -245,23 +204,7 @@ public class ComputeRewards extends PTransform<PCollection<Activity>, PCollectio
       String[] key = entity.getKey().split("\u0000", 3);
       long d = Long.parseLong(key[2]);
       List<Long> stats = entity.getValue();
-      long discoverers = stats.get(0);
-      int traceLength = spec.traceLength();
-      boolean mature = d + traceLength + spec.lateness() <= asOf;
-      List<Long> byOffset = new ArrayList<>(traceLength);
-      for (int k = 1; k <= traceLength; k++) {
-        byOffset.add(d + k > asOf ? null : stats.get(1 + k));
-      }
-      GenericRecord r = new GenericData.Record(schema);
-      r.put("entity_level", key[0]);
-      r.put("entity_id", key[1]);
-      r.put("discovery_date", (int) d);
-      r.put("discoverers", discoverers);
-      r.put("mean_stickiness_" + spec.stickinessDays(), mature ? (double) stats.get(1) / discoverers : null);
-      r.put("active_by_offset", Collections.unmodifiableList(byOffset));
-      r.put("as_of", (int) asOf);
-      r.put("days_observed", (int) Math.max(0, Math.min(traceLength, asOf - d)));
-      r.put("mature_" + spec.stickinessDays(), mature);
+      GenericRecord r = RewardRows.entityReward(schema, spec, key[0], key[1], d, asOf, stats);
       out.output(KV.of(dt(d), r));
     }
   }

@@ -1,0 +1,110 @@
+package dev.encore.bench;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * The benchmark's options, checked once.
+ *
+ * @param sizes generated plays of each data set, in run order
+ * @param runners Beam runners measured on each size, in run order
+ * @param references {@link BenchRow#JAVA} and/or {@link BenchRow#DUCKDB}, run first on each size
+ * @param days arrival days of history
+ * @param playsPerUser plays per listener account (users = plays / playsPerUser)
+ * @param seed generator seed
+ * @param work work directory
+ * @param csv CSV file rows are appended to
+ * @param markdown Markdown page rewritten with the results
+ * @param maxDirectPlays the DirectRunner is skipped above this many plays
+ * @param xmx -Xmx of every measured JVM
+ * @param duckdbThreads threads of the DuckDB reference
+ * @param note free text recorded with the results
+ */
+public record BenchConfig(
+    List<Long> sizes,
+    List<String> runners,
+    List<String> references,
+    int days,
+    int playsPerUser,
+    long seed,
+    Path work,
+    Path csv,
+    Path markdown,
+    long maxDirectPlays,
+    String xmx,
+    int duckdbThreads,
+    String note) {
+
+  /** The generator's largest --users. */
+  static final int MAX_USERS = 10_000_000;
+
+  /**
+   * Checks and converts the options.
+   *
+   * @param availableRunners the runners this build of Encore has (simple class names)
+   * @throws IllegalArgumentException naming the option and what is allowed
+   */
+  static BenchConfig from(BenchOptions o, Set<String> availableRunners) {
+    List<Long> sizes = Sizes.parseList(o.getSizes());
+    List<String> runners = names(o.getRunners());
+    for (String runner : runners) {
+      if (!availableRunners.contains(runner)) {
+        throw new IllegalArgumentException("--runners: " + runner + " is not a runner of this build of Encore"
+            + " (it has " + String.join(", ", new TreeSet<>(availableRunners)) + "). Leave it out, e.g."
+            + " --runners=FlinkRunner,DirectRunner.");
+      }
+    }
+    List<String> references = names(o.getReferences());
+    for (String reference : references) {
+      if (!reference.equals(BenchRow.JAVA) && !reference.equals(BenchRow.DUCKDB)) {
+        throw new IllegalArgumentException("--references: '" + reference + "' is not one of java, duckdb.");
+      }
+    }
+    if (runners.isEmpty() && references.isEmpty()) {
+      throw new IllegalArgumentException("--runners and --references name nothing to measure.");
+    }
+    if (o.getDays() < 2 || o.getDays() > 3660) {
+      throw new IllegalArgumentException("--days=" + o.getDays() + " is out of range; expected 2 to 3660.");
+    }
+    if (o.getPlaysPerUser() < 1) {
+      throw new IllegalArgumentException("--playsPerUser=" + o.getPlaysPerUser() + " must be at least 1.");
+    }
+    for (long plays : sizes) {
+      if (plays / o.getPlaysPerUser() > MAX_USERS) {
+        throw new IllegalArgumentException(Sizes.format(plays) + " plays at --playsPerUser=" + o.getPlaysPerUser()
+            + " makes more than " + MAX_USERS + " users; raise --playsPerUser.");
+      }
+    }
+    if (!o.getXmx().matches("\\d+[kKmMgG]?")) {
+      throw new IllegalArgumentException("--xmx=" + o.getXmx() + " is not a heap size; use e.g. 4g or 3500m.");
+    }
+    if (o.getMaxDirectPlays() < 0 || o.getDuckdbThreads() < 1) {
+      throw new IllegalArgumentException("--maxDirectPlays must be 0 or more and --duckdbThreads at least 1.");
+    }
+    return new BenchConfig(sizes, runners, references, o.getDays(), o.getPlaysPerUser(), o.getSeed(),
+        Path.of(o.getWork()), Path.of(o.getCsv()), Path.of(o.getMarkdown()), o.getMaxDirectPlays(), o.getXmx(),
+        o.getDuckdbThreads(), o.getNote() == null ? "" : o.getNote());
+  }
+
+  /** Listener accounts of a data set of {@code plays} plays. */
+  long users(long plays) {
+    return Math.max(2, plays / playsPerUser);
+  }
+
+  private static List<String> names(String list) {
+    List<String> names = new ArrayList<>();
+    if (list == null) {
+      return names;
+    }
+    for (String part : list.split(",")) {
+      String name = part.strip();
+      if (!name.isEmpty() && !names.contains(name)) {
+        names.add(name);
+      }
+    }
+    return names;
+  }
+}

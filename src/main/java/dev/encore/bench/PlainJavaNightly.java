@@ -1,0 +1,545 @@
+package dev.encore.bench;
+
+import dev.encore.avro.Activity;
+import dev.encore.avro.ListeningEvent;
+import dev.encore.avro.Session;
+import dev.encore.avro.internal.Play;
+import dev.encore.config.JobDefinition;
+import dev.encore.config.SessionRules;
+import dev.encore.ingest.ArrivalPartitions;
+import dev.encore.ingest.IngestListeningLogs;
+import dev.encore.ingest.InputPartition;
+import dev.encore.ingest.PlayValidator;
+import dev.encore.ingest.Verdict;
+import dev.encore.nightly.NightlyJob;
+import dev.encore.nightly.NightlyPlan;
+import dev.encore.publish.Dataset;
+import dev.encore.publish.ParquetFiles;
+import dev.encore.rewards.DailyActivity;
+import dev.encore.rewards.DiscoveryMath;
+import dev.encore.rewards.RewardRows;
+import dev.encore.rewards.RewardSpec;
+import dev.encore.rewards.UserRewardMath;
+import dev.encore.sessions.Deduplication;
+import dev.encore.sessions.SessionCutter;
+import java.io.File;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.NavigableSet;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.stream.Stream;
+import org.apache.avro.file.DataFileReader;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.avro.specific.SpecificDatumReader;
+import org.apache.parquet.hadoop.ParquetWriter;
+
+/**
+ * Reference (a) of the benchmark: what {@code nightly --date=T} publishes on a fresh output root, computed by one
+ * plain single-threaded Java pass with no Beam. It reads every Avro file of the run's arrival partitions once,
+ * validates each record ({@link PlayValidator}), keeps each user's plays in memory, then user by user (in user_id
+ * order) leaves out hot user-days, deduplicates, cuts sessions and builds the daily activity and the rewards with
+ * the project's pure functions, and writes the same datasets ({@code sessions}, {@code activity},
+ * {@code user_rewards}, {@code user_entity_rewards}, {@code entity_rewards}, {@code rejected}), one sorted Parquet
+ * file per partition with {@link ParquetFiles}. No staging, run metadata, {@code _SUCCESS} or report: it is a
+ * reference for speed and for row counts, not a publisher.
+ *
+ * <p>{@code java -cp encore.jar dev.encore.bench.PlainJavaNightly --date=T --logs=DIR --output=DIR}
+ * [{@code --maxPlaysPerUserDay=5000}], with the built-in definitions. Exit code 0 on success, 2 on a bad command
+ * line, 1 on any failure.
+ */
+public final class PlainJavaNightly {
+  private static final long DAY_MS = 86_400_000L;
+
+  private PlainJavaNightly() {}
+
+  /**
+   * What the run wrote and read.
+   *
+   * @param rows rows written per dataset
+   * @param records input records read
+   * @param plays valid, non-private plays (duplicate deliveries included)
+   * @param users listeners with a play
+   * @param phases where the time went, for people
+   */
+  public record Result(Map<String, Long> rows, long records, long plays, long users, String phases) {}
+
+  public static void main(String[] args) {
+    System.exit(run(args, System.out, System.err));
+  }
+
+  /** Runs the reference from a command line; returns the exit code. */
+  public static int run(String[] args, PrintStream out, PrintStream err) {
+    Map<String, String> given = new HashMap<>();
+    for (String a : args) {
+      int eq = a.indexOf('=');
+      if (!a.startsWith("--") || eq < 0) {
+        err.println("PlainJavaNightly: unexpected argument '" + a + "'; use --date= --logs= --output=");
+        return 2;
+      }
+      given.put(a.substring(2, eq), a.substring(eq + 1));
+    }
+    for (String required : List.of("date", "logs", "output")) {
+      if (!given.containsKey(required)) {
+        err.println("PlainJavaNightly: --" + required + " is required (--date=YYYY-MM-DD --logs=DIR --output=DIR)");
+        return 2;
+      }
+    }
+    long started = System.nanoTime();
+    try {
+      Result r = run(LocalDate.parse(given.get("date")), Path.of(given.get("logs")), Path.of(given.get("output")),
+          Long.parseLong(given.getOrDefault("maxPlaysPerUserDay", "5000")), JobDefinition.builtIn());
+      out.printf("plain-java nightly %s: %d records read, %d plays accepted, %d users, %.1f s (%s)%n",
+          given.get("date"), r.records(), r.plays(), r.users(), (System.nanoTime() - started) / 1e9, r.phases());
+      r.rows().forEach((dataset, n) -> out.printf("  %s: %d rows%n", dataset, n));
+      return 0;
+    } catch (RuntimeException | IOException e) {
+      err.println("PlainJavaNightly: failed: " + e);
+      e.printStackTrace(err);
+      return 1;
+    }
+  }
+
+  /**
+   * Computes and writes the datasets of run {@code date} (on a fresh output root) under {@code output}.
+   *
+   * @param output a directory that does not exist yet or is empty
+   */
+  public static Result run(LocalDate date, Path logs, Path output, long maxPlaysPerUserDay, JobDefinition definition)
+      throws IOException {
+    Path logsRoot = logs.toAbsolutePath().normalize();
+    Path outRoot = output.toAbsolutePath().normalize();
+    if (Files.isDirectory(outRoot)) {
+      try (Stream<Path> children = Files.list(outRoot)) {
+        if (children.findAny().isPresent()) {
+          throw new IllegalArgumentException("--output=" + outRoot + " is not empty");
+        }
+      }
+    }
+    RewardSpec spec = RewardSpec.of(definition);
+    int lateness = definition.playRules().allowedLatenessDays();
+    LocalDate firstInputDay = ArrivalPartitions.firstDay(logsRoot);
+    // The nightly's own plan for a fresh output root: nothing published yet, every activity day rebuilt.
+    NightlyPlan plan = NightlyPlan.of(date, lateness, firstInputDay, definition.publicationAges(),
+        definition.discovery().lookbackDays(), Set.of());
+    ArrivalPartitions.Found input =
+        ArrivalPartitions.resolve(logsRoot, plan.firstArrival(), plan.lastArrival(), false);
+
+    long t0 = System.nanoTime();
+    Intake intake;
+    List<String> userIds;
+    long t1;
+    long t2;
+    Writers writers = new Writers(outRoot);
+    try (writers) {
+      intake = read(input.partitions(), new PlayValidator(definition.playRules()), writers);
+      t1 = System.nanoTime();
+      PerUser perUser = new PerUser(plan, spec, definition.sessionRules(), maxPlaysPerUserDay, writers);
+      userIds = new ArrayList<>(intake.users().keySet());
+      Collections.sort(userIds);
+      for (String userId : userIds) {
+        // Each user's plays are dropped once used, so memory shrinks as the pass goes on.
+        perUser.process(intake.users().remove(userId).toPlays(userId));
+      }
+      perUser.writeEntityRewards();
+      t2 = System.nanoTime();
+    }
+    long t3 = System.nanoTime();
+    String phases = String.format(Locale.ROOT, "reading %.1f s, per user %.1f s, closing files %.1f s",
+        (t1 - t0) / 1e9, (t2 - t1) / 1e9, (t3 - t2) / 1e9);
+    return new Result(writers.rows(), intake.records(), intake.plays(), userIds.size(), phases);
+  }
+
+  /** The accepted plays of every user, and what was read. */
+  private record Intake(Map<String, UserPlays> users, long records, long plays) {}
+
+  /**
+   * Reads and validates every record of the partitions, in (arrival day, path) order; files are numbered in that
+   * order, as the pipeline numbers them, so deduplication keeps the same delivery. Rejections are written as read.
+   */
+  private static Intake read(List<InputPartition> partitions, PlayValidator validator, Writers writers)
+      throws IOException {
+    Map<String, UserPlays> users = new HashMap<>();
+    Interner interner = new Interner();
+    Dataset<?> rejected = NightlyJob.REJECTED;
+    long records = 0;
+    long plays = 0;
+    int fileIndex = 0;
+    for (InputPartition partition : partitions) {
+      LocalDate day = partition.day();
+      String dt = day.toString();
+      for (String path : partition.files()) {
+        long position = 0;
+        try (DataFileReader<ListeningEvent> reader =
+            new DataFileReader<>(new File(path), new SpecificDatumReader<>(ListeningEvent.class))) {
+          ListeningEvent event = null;
+          while (reader.hasNext()) {
+            event = reader.next(event);
+            Verdict verdict = validator.judge(event, day, fileIndex, position);
+            if (verdict instanceof Verdict.Accepted accepted) {
+              Play p = accepted.play();
+              users.computeIfAbsent(p.getUserId(), u -> new UserPlays()).add(p, interner);
+              plays++;
+            } else if (verdict instanceof Verdict.Rejected r) {
+              writers.write(rejected, dt, IngestListeningLogs.rejectedRecord(event, r, path, position));
+            }
+            position++;
+          }
+        }
+        records += position;
+        fileIndex++;
+      }
+      // An arrival without rejections still has its (empty) partition, as the pipeline publishes it; the file is
+      // complete once the partition is read (an open Parquet writer holds a few MB).
+      writers.touch(rejected, dt);
+      writers.close(rejected, dt);
+    }
+    return new Intake(users, records, plays);
+  }
+
+  /** Everything computed from one user's plays, written as it is computed; entity statistics kept until the end. */
+  private static final class PerUser {
+    private final RewardSpec spec;
+    private final SessionRules sessionRules;
+    private final long maxPlaysPerUserDay;
+    private final Writers writers;
+    private final long asOf;
+    private final long firstInputDay;
+    private final long sessionsFrom;
+    private final long sessionsTo;
+    private final TreeSet<Long> activityDays = new TreeSet<>();
+    private final List<Long> anchors;
+    private final List<Dataset<GenericRecord>> rewardDatasets;
+    /** (level, entity, discovery day) → summed discovery statistics (RewardRows.discoveryStats). */
+    private final Map<EntityDay, List<Long>> entityStats = new HashMap<>();
+
+    PerUser(NightlyPlan plan, RewardSpec spec, SessionRules sessionRules, long maxPlaysPerUserDay,
+        Writers writers) {
+      this.spec = spec;
+      this.sessionRules = sessionRules;
+      this.maxPlaysPerUserDay = maxPlaysPerUserDay;
+      this.writers = writers;
+      this.asOf = plan.date().toEpochDay();
+      this.firstInputDay = plan.firstInputDay().toEpochDay();
+      this.sessionsFrom = (plan.sessionDays().isEmpty() ? plan.date() : plan.sessionDays().get(0)).toEpochDay();
+      this.sessionsTo = plan.date().minusDays(1).toEpochDay();
+      plan.activityRebuilt().forEach(d -> activityDays.add(d.toEpochDay()));
+      this.anchors = plan.rewardAnchors().stream().map(LocalDate::toEpochDay).toList();
+      this.rewardDatasets = NightlyJob.rewardDatasets(spec);
+      // Every partition the pipeline publishes exists, with or without rows.
+      plan.sessionDays().forEach(d -> writers.touch(NightlyJob.SESSIONS, d.toString()));
+      plan.activityRebuilt().forEach(d -> writers.touch(NightlyJob.ACTIVITY, d.toString()));
+      for (Dataset<GenericRecord> rewards : rewardDatasets) {
+        plan.rewardAnchors().forEach(d -> writers.touch(rewards, d.toString()));
+      }
+    }
+
+    void process(List<Play> all) throws IOException {
+      List<Play> plays = withoutHotDays(all);
+      List<Play> kept = Deduplication.keepFirstDelivery(plays).kept();
+      kept.sort(SessionCutter.PLAY_ORDER);
+
+      List<Session> sessions = new ArrayList<>();
+      for (Session s : SessionCutter.cut(kept, sessionRules)) {
+        long day = Math.floorDiv(s.getSessionStart().toEpochMilli(), DAY_MS);
+        if (day >= sessionsFrom && day <= sessionsTo) {
+          sessions.add(s);
+        }
+      }
+      sessions.sort(NightlyJob.SESSIONS::compare);
+      for (Session s : sessions) {
+        writers.write(NightlyJob.SESSIONS, dayOf(s.getSessionStart().toEpochMilli()), s);
+      }
+      if (activityDays.isEmpty()) {
+        return;
+      }
+
+      // Daily activity, per day sorted by (entity_level, entity_id); and the user's days for the rewards.
+      TreeMap<Long, List<Activity>> byDay = new TreeMap<>();
+      NavigableMap<Long, UserRewardMath.Day> userDays = new TreeMap<>();
+      TreeMap<String, List<Activity>> byEntity = new TreeMap<>();
+      for (Activity a : DailyActivity.of(kept, activityDays.first(), activityDays.last(), spec.levels())) {
+        long day = a.getActivityDate().toEpochDay();
+        if (!activityDays.contains(day)) {
+          continue;
+        }
+        byDay.computeIfAbsent(day, d -> new ArrayList<>()).add(a);
+        if (day > asOf) {
+          continue; // not observed yet: no reward counts it
+        }
+        if (DailyActivity.USER_LEVEL.equals(a.getEntityLevel())) {
+          userDays.put(day, new UserRewardMath.Day(a.getStreams(), a.getStreamMs()));
+        } else {
+          byEntity.computeIfAbsent(a.getEntityLevel() + "\u0000" + a.getEntityId(), k -> new ArrayList<>()).add(a);
+        }
+      }
+      for (Map.Entry<Long, List<Activity>> day : byDay.entrySet()) {
+        List<Activity> rows = day.getValue();
+        rows.sort(NightlyJob.ACTIVITY::compare);
+        String dt = RewardRows.dt(day.getKey());
+        for (Activity a : rows) {
+          writers.write(NightlyJob.ACTIVITY, dt, a);
+        }
+      }
+
+      // user_rewards: anchors ascending, so the rows of a partition stay in (user_id, anchor_date) order.
+      String userId = kept.isEmpty() ? null : kept.get(0).getUserId();
+      Dataset<GenericRecord> userRewards = rewardDatasets.get(0);
+      for (long d : anchors) {
+        UserRewardMath.Labels l = UserRewardMath.labels(userDays, d, asOf, spec);
+        if (l != null) {
+          writers.write(userRewards, RewardRows.dt(d),
+              RewardRows.userReward(userRewards.schema(), userId, d, asOf, l));
+        }
+      }
+
+      // Discoveries, per (entity_level, entity_id) in key order, then by discovery day.
+      Dataset<GenericRecord> userEntityRewards = rewardDatasets.get(1);
+      for (List<Activity> rows : byEntity.values()) {
+        NavigableSet<Long> days = new TreeSet<>();
+        Map<Long, Activity> rowOfDay = new HashMap<>();
+        for (Activity a : rows) {
+          long day = a.getActivityDate().toEpochDay();
+          days.add(day);
+          rowOfDay.put(day, a);
+        }
+        for (long d : anchors) {
+          if (!DiscoveryMath.isDiscovery(days, d, spec)) {
+            continue;
+          }
+          Activity first = rowOfDay.get(d);
+          DiscoveryMath.Labels l = DiscoveryMath.labels(days, d, asOf, firstInputDay, spec);
+          writers.write(userEntityRewards, RewardRows.dt(d),
+              RewardRows.userEntityReward(userEntityRewards.schema(), spec, first, d, asOf, l));
+          if (l.lookbackComplete()) {
+            entityStats.merge(new EntityDay(first.getEntityLevel(), first.getEntityId(), d),
+                RewardRows.discoveryStats(l), RewardRows::sum);
+          }
+        }
+      }
+    }
+
+    /** The pipeline's ExcludeHotUsers: a (user, day of ts) with more plays than the limit is left out whole. */
+    private List<Play> withoutHotDays(List<Play> plays) {
+      if (plays.size() <= maxPlaysPerUserDay) {
+        return plays;
+      }
+      Map<Long, Integer> perDay = new HashMap<>();
+      for (Play p : plays) {
+        perDay.merge(Math.floorDiv(p.getEndMs(), DAY_MS), 1, Integer::sum);
+      }
+      if (perDay.values().stream().noneMatch(n -> n > maxPlaysPerUserDay)) {
+        return plays;
+      }
+      List<Play> kept = new ArrayList<>(plays.size());
+      for (Play p : plays) {
+        if (perDay.get(Math.floorDiv(p.getEndMs(), DAY_MS)) <= maxPlaysPerUserDay) {
+          kept.add(p);
+        }
+      }
+      return kept;
+    }
+
+    /** entity_rewards, sorted by (entity_level, entity_id, discovery_date). */
+    void writeEntityRewards() throws IOException {
+      Dataset<GenericRecord> entityRewards = rewardDatasets.get(2);
+      List<EntityDay> keys = new ArrayList<>(entityStats.keySet());
+      keys.sort(Comparator.comparing(EntityDay::level).thenComparing(EntityDay::entity)
+          .thenComparingLong(EntityDay::day));
+      for (EntityDay k : keys) {
+        writers.write(entityRewards, RewardRows.dt(k.day()), RewardRows.entityReward(
+            entityRewards.schema(), spec, k.level(), k.entity(), k.day(), asOf, entityStats.get(k)));
+      }
+    }
+
+    private static String dayOf(long epochMillis) {
+      return RewardRows.dt(Math.floorDiv(epochMillis, DAY_MS));
+    }
+  }
+
+  private record EntityDay(String level, String entity, long day) {}
+
+  /**
+   * One user's accepted plays, column by column: the strings that repeat (items, artists, context …) shared
+   * through an {@link Interner}, event ids as UTF-8 bytes. About 70 bytes a play instead of the ~500 of a
+   * {@link Play} object with its own strings, so 30M plays fit in a few GiB.
+   */
+  static final class UserPlays {
+    private static final byte EPISODE = 1;
+    private static final byte QUALIFYING = 2;
+    private static final byte SKIP = 4;
+
+    private int size;
+    private long[] end = new long[4];
+    private int[] msPlayed = new int[4];
+    private int[] arrivalDay = new int[4];
+    private int[] fileIndex = new int[4];
+    private int[] position = new int[4];
+    private byte[] flags = new byte[4];
+    private String[] item = new String[4];
+    private String[] artist = new String[4];
+    private String[] album = new String[4];
+    private String[] show = new String[4];
+    private String[] context = new String[4];
+    private String[] reasonStart = new String[4];
+    private byte[] eventIds = new byte[64];
+    private int[] eventIdEnd = new int[4];
+
+    void add(Play p, Interner interner) {
+      if (size == end.length) {
+        grow();
+      }
+      int i = size;
+      end[i] = p.getEndMs();
+      // PlayValidator accepts at most 7 days played and files of fewer than 2^31 records.
+      msPlayed[i] = Math.toIntExact(p.getMsPlayed());
+      arrivalDay[i] = p.getArrivalDay();
+      fileIndex[i] = p.getFileIndex();
+      position[i] = Math.toIntExact(p.getPosition());
+      flags[i] = (byte) ((p.getEpisode() ? EPISODE : 0) | (p.getQualifying() ? QUALIFYING : 0)
+          | (p.getSkip() ? SKIP : 0));
+      item[i] = interner.intern(p.getItemId());
+      artist[i] = interner.intern(p.getArtistId());
+      album[i] = interner.intern(p.getAlbumId());
+      show[i] = interner.intern(p.getShowId());
+      context[i] = interner.intern(p.getContextType());
+      reasonStart[i] = interner.intern(p.getReasonStart());
+      byte[] id = p.getEventId().getBytes(StandardCharsets.UTF_8);
+      int from = i == 0 ? 0 : eventIdEnd[i - 1];
+      if (from + id.length > eventIds.length) {
+        eventIds = Arrays.copyOf(eventIds, Math.max(from + id.length, eventIds.length + (eventIds.length >> 1)));
+      }
+      System.arraycopy(id, 0, eventIds, from, id.length);
+      eventIdEnd[i] = from + id.length;
+      size++;
+    }
+
+    private void grow() {
+      int n = size + (size >> 1) + 1;
+      end = Arrays.copyOf(end, n);
+      msPlayed = Arrays.copyOf(msPlayed, n);
+      arrivalDay = Arrays.copyOf(arrivalDay, n);
+      fileIndex = Arrays.copyOf(fileIndex, n);
+      position = Arrays.copyOf(position, n);
+      flags = Arrays.copyOf(flags, n);
+      item = Arrays.copyOf(item, n);
+      artist = Arrays.copyOf(artist, n);
+      album = Arrays.copyOf(album, n);
+      show = Arrays.copyOf(show, n);
+      context = Arrays.copyOf(context, n);
+      reasonStart = Arrays.copyOf(reasonStart, n);
+      eventIdEnd = Arrays.copyOf(eventIdEnd, n);
+    }
+
+    /** The plays again as {@link Play} records, in the order they were read. */
+    List<Play> toPlays(String userId) {
+      List<Play> plays = new ArrayList<>(size);
+      for (int i = 0; i < size; i++) {
+        int from = i == 0 ? 0 : eventIdEnd[i - 1];
+        String eventId = new String(eventIds, from, eventIdEnd[i] - from, StandardCharsets.UTF_8);
+        long ms = msPlayed[i];
+        plays.add(new Play(userId, eventId, end[i] - ms, end[i], ms, (flags[i] & EPISODE) != 0, item[i],
+            artist[i], album[i], show[i], context[i], reasonStart[i], (flags[i] & QUALIFYING) != 0,
+            (flags[i] & SKIP) != 0, arrivalDay[i], fileIndex[i], (long) position[i]));
+      }
+      return plays;
+    }
+  }
+
+  /** One shared copy of each repeating string. */
+  static final class Interner {
+    private final Map<String, String> strings = new HashMap<>();
+
+    String intern(String s) {
+      if (s == null) {
+        return null;
+      }
+      String seen = strings.putIfAbsent(s, s);
+      return seen == null ? s : seen;
+    }
+  }
+
+  /**
+   * One open Parquet file per partition ({@code <output>/<dataset>/dt=<dt>/part-00000.parquet}), rows appended in
+   * the order given (callers keep the key order), counted per dataset.
+   */
+  private static final class Writers implements AutoCloseable {
+    private final Path root;
+    private final Map<String, ParquetWriter<GenericRecord>> open = new HashMap<>();
+    private final Map<String, Long> rows = new TreeMap<>();
+
+    Writers(Path root) {
+      this.root = root;
+    }
+
+    void write(Dataset<?> dataset, String dt, GenericRecord row) throws IOException {
+      writer(dataset, dt).write(row);
+      rows.merge(dataset.name(), 1L, Long::sum);
+    }
+
+    /** Opens the partition's file even when no row comes (an empty partition is published too). */
+    void touch(Dataset<?> dataset, String dt) {
+      try {
+        writer(dataset, dt);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+
+    private ParquetWriter<GenericRecord> writer(Dataset<?> dataset, String dt) throws IOException {
+      String key = dataset.name() + "/dt=" + dt;
+      ParquetWriter<GenericRecord> w = open.get(key);
+      if (w == null) {
+        Path file = root.resolve(dataset.name()).resolve("dt=" + dt).resolve("part-00000.parquet");
+        Files.createDirectories(file.getParent());
+        w = ParquetFiles.open(file.toString(), dataset.schema(), dataset.model());
+        open.put(key, w);
+        rows.putIfAbsent(dataset.name(), 0L);
+      }
+      return w;
+    }
+
+    /** Completes one partition's file; no row may be written to it afterwards. */
+    void close(Dataset<?> dataset, String dt) throws IOException {
+      ParquetWriter<GenericRecord> w = open.remove(dataset.name() + "/dt=" + dt);
+      if (w != null) {
+        w.close();
+      }
+    }
+
+    Map<String, Long> rows() {
+      return Collections.unmodifiableMap(rows);
+    }
+
+    @Override
+    public void close() throws IOException {
+      IOException first = null;
+      for (ParquetWriter<GenericRecord> w : open.values()) {
+        try {
+          w.close();
+        } catch (IOException e) {
+          first = first == null ? e : first;
+        }
+      }
+      open.clear();
+      if (first != null) {
+        throw first;
+      }
+    }
+  }
+}
