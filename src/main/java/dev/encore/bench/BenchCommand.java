@@ -87,9 +87,10 @@ public final class BenchCommand {
     Machine machine = Machine.current();
     BenchReport.Context context = new BenchReport.Context(started.toString(), gitCommit(), Version.get(), machine,
         "java -jar target/encore.jar bench" + (args.length == 0 ? "" : " " + String.join(" ", args)),
-        config.xmx(), config.days(), config.seed(), config.playsPerUser(), config.note());
+        config.xmx(), config.referenceXmx(), config.days(), config.seed(), config.playsPerUser(), config.note());
     out.println("encore bench: sizes " + config.sizes().stream().map(Sizes::format).toList() + ", runners "
-        + config.runners() + ", references " + config.references() + ", -Xmx" + config.xmx() + "; "
+        + config.runners() + ", references " + config.references() + ", -Xmx" + config.xmx() + " (references -Xmx"
+        + config.referenceXmx() + "); "
         + machine.describe());
     out.println("  logs of every run: " + bench.logs.toAbsolutePath());
     List<BenchRow> rows = new ArrayList<>();
@@ -111,10 +112,11 @@ public final class BenchCommand {
       return EncoreException.PIPELINE;
     }
     out.println();
-    out.println("Machine: " + machine.describe() + "; child JVMs -Xmx" + config.xmx() + "; " + config.days()
+    out.println("Machine: " + machine.describe() + "; runners -Xmx" + config.xmx() + ", references -Xmx"
+        + config.referenceXmx() + "; " + config.days()
         + " days of history, users = plays / " + config.playsPerUser() + ", seed " + config.seed());
     out.println();
-    out.print(BenchReport.table(rows, config.xmx()));
+    out.print(BenchReport.table(rows));
     out.println();
     out.println("Targets:");
     List<String> targets = BenchReport.targets(rows);
@@ -140,9 +142,9 @@ public final class BenchCommand {
     Map<String, Long> reference = null;
     for (String engine : config.references()) {
       BenchRow row = engine.equals(BenchRow.JAVA)
-          ? measure(data, engine, launcher.main(config.xmx(), List.of(), PlainJavaNightly.class,
+          ? measure(data, engine, launcher.main(config.referenceXmx(), List.of(), PlainJavaNightly.class,
               "--date=" + data.last(), "--logs=" + data.logs(), "--output=" + output(data, engine)), null)
-          : measure(data, engine, launcher.main(config.xmx(), List.of(), DuckDbNightly.class,
+          : measure(data, engine, launcher.main(config.referenceXmx(), List.of(), DuckDbNightly.class,
               "--plays=" + data.parquet(), "--date=" + data.last(), "--output=" + output(data, engine),
               "--threads=" + config.duckdbThreads()), reference);
       if (engine.equals(BenchRow.JAVA) && row.measured()) {

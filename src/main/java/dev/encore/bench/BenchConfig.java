@@ -19,7 +19,8 @@ import java.util.TreeSet;
  * @param csv CSV file rows are appended to
  * @param markdown Markdown page rewritten with the results
  * @param maxDirectPlays the DirectRunner is skipped above this many plays
- * @param xmx -Xmx of every measured JVM
+ * @param xmx -Xmx of every runner's JVM
+ * @param referenceXmx -Xmx of the references' JVMs
  * @param duckdbThreads threads of the DuckDB reference
  * @param note free text recorded with the results
  */
@@ -35,6 +36,7 @@ public record BenchConfig(
     Path markdown,
     long maxDirectPlays,
     String xmx,
+    String referenceXmx,
     int duckdbThreads,
     String note) {
 
@@ -78,15 +80,21 @@ public record BenchConfig(
             + " makes more than " + MAX_USERS + " users; raise --playsPerUser.");
       }
     }
-    if (!o.getXmx().matches("\\d+[kKmMgG]?")) {
-      throw new IllegalArgumentException("--xmx=" + o.getXmx() + " is not a heap size; use e.g. 4g or 3500m.");
-    }
+    heapSize("--xmx", o.getXmx());
+    heapSize("--referenceXmx", o.getReferenceXmx());
     if (o.getMaxDirectPlays() < 0 || o.getDuckdbThreads() < 1) {
       throw new IllegalArgumentException("--maxDirectPlays must be 0 or more and --duckdbThreads at least 1.");
     }
     return new BenchConfig(sizes, runners, references, o.getDays(), o.getPlaysPerUser(), o.getSeed(),
         Path.of(o.getWork()), Path.of(o.getCsv()), Path.of(o.getMarkdown()), o.getMaxDirectPlays(), o.getXmx(),
+        o.getReferenceXmx(),
         o.getDuckdbThreads(), o.getNote() == null ? "" : o.getNote());
+  }
+
+  private static void heapSize(String option, String value) {
+    if (!value.matches("\\d+[kKmMgG]?")) {
+      throw new IllegalArgumentException(option + "=" + value + " is not a heap size; use e.g. 4g or 3500m.");
+    }
   }
 
   /** Listener accounts of a data set of {@code plays} plays. */

@@ -71,11 +71,18 @@ public interface BenchOptions extends PipelineOptions {
 
   void setMaxDirectPlays(long value);
 
-  @Description("Maximum heap of every measured JVM (java -Xmx), runners and references alike.")
+  @Description("Maximum heap of every runner's JVM (java -Xmx); the peak-memory target is measured under it.")
   @Default.String("4g")
   String getXmx();
 
   void setXmx(String value);
+
+  @Description("Maximum heap of the references' JVMs: the plain-Java pass holds every play in memory (about "
+      + "3.5 GiB at 10M plays, so 30M needs more than the runners' heap).")
+  @Default.String("16g")
+  String getReferenceXmx();
+
+  void setReferenceXmx(String value);
 
   @Description("Threads of the DuckDB reference (SET threads).")
   @Default.Integer(2)

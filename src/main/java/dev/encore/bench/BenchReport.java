@@ -35,7 +35,8 @@ public final class BenchReport {
    * @param commit git commit of the working tree it ran from ("-dirty" when changed), or "unknown"
    * @param version Encore's version
    * @param command the command line, as typed
-   * @param xmx the child JVMs' -Xmx
+   * @param xmx the runners' JVMs' -Xmx
+   * @param referenceXmx the references' JVMs' -Xmx
    * @param days arrival days of history in every data set
    * @param seed the generator's seed
    * @param playsPerUser plays per listener account (users = plays / playsPerUser)
@@ -48,6 +49,7 @@ public final class BenchReport {
       Machine machine,
       String command,
       String xmx,
+      String referenceXmx,
       int days,
       long seed,
       int playsPerUser,
@@ -55,14 +57,10 @@ public final class BenchReport {
 
   private BenchReport() {}
 
-  /**
-   * The result table as Markdown (also readable as plain text), one row per (size, engine), in run order; the
-   * header names the child JVMs' heap limit.
-   */
-  public static String table(List<BenchRow> rows, String xmx) {
+  /** The result table as Markdown (also readable as plain text), one row per (size, engine), in run order. */
+  public static String table(List<BenchRow> rows) {
     StringBuilder s = new StringBuilder();
-    s.append("| plays | engine | wall s | plays/s | peak RSS GiB (-Xmx").append(xmx)
-        .append(") | × plain Java | × DuckDB | µs/play | same counts |\n");
+    s.append("| plays | engine | wall s | plays/s | peak RSS GiB | × plain Java | × DuckDB | µs/play | same counts |\n");
     s.append("| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |\n");
     for (BenchRow r : rows) {
       List<String> cells = new ArrayList<>();
@@ -153,10 +151,11 @@ public final class BenchReport {
       String costs = measured.stream().map(r -> String.format(Locale.ROOT, "%.2f", r.microsPerPlay()))
           .collect(Collectors.joining(" → "));
       lines.add(String.format(Locale.ROOT,
-          "%s  %s cost per play %s: %s µs, the highest %.0f %% above the lowest (target within %.0f %%%s)",
+          "%s  %s cost per play %s: %s µs, the highest %.0f %% above the lowest (target within %.0f %%%s);"
+              + " between sizes (Δ wall / Δ plays, without the fixed start-up cost): %s µs",
           verdict(spread <= MAX_COST_SPREAD), runner, sizes, costs, spread * 100, MAX_COST_SPREAD * 100,
           measured.get(0).plays() == ONE_MILLION && measured.get(measured.size() - 1).plays() == 30 * ONE_MILLION
-              ? "" : ", stated for 1M → 30M"));
+              ? "" : ", stated for 1M → 30M", marginalCosts(measured)));
     }
     for (BenchRow r : rows) {
       if (r.outcome() == BenchRow.Outcome.FAILED) {
@@ -167,6 +166,18 @@ public final class BenchReport {
       }
     }
     return lines;
+  }
+
+  /** µs per play from each size to the next of one runner's rows (sorted by size): what an extra play costs. */
+  static String marginalCosts(List<BenchRow> bySize) {
+    List<String> costs = new ArrayList<>();
+    for (int i = 1; i < bySize.size(); i++) {
+      BenchRow a = bySize.get(i - 1);
+      BenchRow b = bySize.get(i);
+      costs.add(String.format(Locale.ROOT, "%.2f",
+          (b.wallSeconds() - a.wallSeconds()) * 1e6 / (b.plays() - a.plays())));
+    }
+    return String.join(" → ", costs);
   }
 
   private static List<String> runnersInOrder(List<BenchRow> rows) {
@@ -221,7 +232,7 @@ public final class BenchReport {
       v.add(c.machine().java());
       v.add(c.machine().os());
       v.add(c.machine().loadAverage());
-      v.add(c.xmx());
+      v.add(r.reference() ? c.referenceXmx() : c.xmx());
       v.add(Integer.toString(c.days()));
       v.add(Long.toString(c.seed()));
       v.add(Integer.toString(c.playsPerUser()));
@@ -259,10 +270,11 @@ public final class BenchReport {
     s.append("- started: ").append(c.timestamp()).append(", Encore ").append(c.version()).append(", commit ")
         .append(c.commit()).append('\n');
     s.append("- machine: ").append(c.machine().describe()).append('\n');
-    s.append("- every run in its own JVM with `-Xmx").append(c.xmx()).append("`; data: ").append(c.days())
+    s.append("- every run in its own JVM: runners with `-Xmx").append(c.xmx()).append("`, references with `-Xmx")
+        .append(c.referenceXmx()).append("`; data: ").append(c.days())
         .append(" arrival days, users = plays / ").append(c.playsPerUser()).append(", seed ").append(c.seed())
         .append(", no bot account\n\n");
-    s.append(table(rows, c.xmx())).append('\n');
+    s.append(table(rows)).append('\n');
     s.append("Targets (issue 5):\n\n");
     for (String line : targets(rows)) {
       s.append("- ").append(line.replaceFirst("^(PASS|FAIL|n/a)\\s+", "**$1** ")).append('\n');

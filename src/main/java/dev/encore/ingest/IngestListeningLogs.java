@@ -35,11 +35,16 @@ import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.transforms.Flatten;
+import org.apache.beam.sdk.transforms.GroupByKey;
 import org.apache.beam.sdk.transforms.Reshuffle;
+import org.apache.beam.sdk.transforms.Values;
+import org.apache.beam.sdk.transforms.WithKeys;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PBegin;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionTuple;
+import org.apache.beam.sdk.values.TypeDescriptors;
 import org.apache.beam.sdk.values.TupleTag;
 import org.apache.beam.sdk.values.TupleTagList;
 
@@ -61,12 +66,17 @@ public class IngestListeningLogs extends PTransform<PBegin, PCollectionTuple> {
   private final PlayRules rules;
   private final FaultPoint failAt;
   private final boolean skipCorruptFiles;
+  private final int fileGroups;
 
   /**
    * @param skipCorruptFiles leave unreadable files out (counted and listed) instead of failing the run
+   * @param fileGroups 0 to spread the files one by one over the workers; N > 0 to read them in N groups (for the
+   *     DirectRunner, where each group is one bundle of plays, see {@code Sessionize})
    */
   public IngestListeningLogs(
-      List<InputPartition> partitions, PlayRules rules, FaultPoint failAt, boolean skipCorruptFiles) {
+      List<InputPartition> partitions, PlayRules rules, FaultPoint failAt, boolean skipCorruptFiles,
+      int fileGroups) {
+    this.fileGroups = fileGroups;
     this.partitions = partitions;
     this.rules = rules;
     this.failAt = failAt;
@@ -89,7 +99,7 @@ public class IngestListeningLogs extends PTransform<PBegin, PCollectionTuple> {
         input
             .apply("ListInputFiles", Create.of(files).withCoder(KvCoder.of(StringUtf8Coder.of(), VarIntCoder.of())))
             // One file is one unit of work: spread the files over the workers.
-            .apply("SpreadFiles", Reshuffle.viaRandomKey())
+            .apply("SpreadFiles", fileGroups == 0 ? Reshuffle.viaRandomKey() : new SpreadInGroups(fileGroups))
             .apply(
                 "ReadAndValidateRecords",
                 ParDo.of(new ReadAndValidateFn(rules, failAt, skipCorruptFiles, fileDays))
@@ -98,6 +108,26 @@ public class IngestListeningLogs extends PTransform<PBegin, PCollectionTuple> {
     out.get(REJECTED).setCoder(KvCoder.of(StringUtf8Coder.of(), RecordCoder.of(RejectedRecord.class)));
     out.get(STATS).setCoder(KvCoder.of(StringUtf8Coder.of(), VarLongCoder.of()));
     return out;
+  }
+
+  /** Spreads the (path, index) of the files in {@code groups} groups by index, each group one bundle downstream. */
+  static class SpreadInGroups extends PTransform<PCollection<KV<String, Integer>>, PCollection<KV<String, Integer>>> {
+    private final int groups;
+
+    SpreadInGroups(int groups) {
+      this.groups = groups;
+    }
+
+    @Override
+    public PCollection<KV<String, Integer>> expand(PCollection<KV<String, Integer>> files) {
+      int n = groups;
+      return files
+          .apply("KeyByGroup", WithKeys.of((KV<String, Integer> f) -> f.getValue() % n)
+              .withKeyType(TypeDescriptors.integers()))
+          .apply("GroupFiles", GroupByKey.create())
+          .apply("Files", Values.create())
+          .apply("EachFile", Flatten.iterables());
+    }
   }
 
   /** Reads one Avro file, given as (path, index), and judges each of its records; counts once per file. */

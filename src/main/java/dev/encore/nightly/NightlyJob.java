@@ -223,13 +223,15 @@ public final class NightlyJob {
     RewardSpec spec = config.rewardSpec();
     PCollectionTuple ingested = pipeline.apply(
         "IngestListeningLogs", new IngestListeningLogs(
-            partitions, config.definition().playRules(), config.failAt(), config.skipCorruptFiles()));
+            partitions, config.definition().playRules(), config.failAt(), config.skipCorruptFiles(),
+            userGroups(pipeline)));
     LocalDate sessionsFrom = plan.sessionDays().isEmpty() ? plan.date() : plan.sessionDays().get(0);
     PCollectionTuple perUser = ingested
         .get(IngestListeningLogs.PLAYS)
         .apply("Sessionize", new Sessionize(
             config.definition().sessionRules(), sessionsFrom, plan.date().minusDays(1),
-            new HashSet<>(plan.activityRebuilt()), spec.levels(), config.maxPlaysPerUserDay()));
+            new HashSet<>(plan.activityRebuilt()), spec.levels(), config.maxPlaysPerUserDay(),
+            userGroups(pipeline)));
 
     List<PCollection<KV<String, Long>>> rows = new ArrayList<>();
     rows.add(perUser.get(Sessionize.SESSIONS)
@@ -266,6 +268,18 @@ public final class NightlyJob {
         .apply("FlattenCounts", Flatten.pCollections())
         .apply("WriteRunCounts", new WriteRunStats(staging));
     return pipeline;
+  }
+
+  /**
+   * How the input files and the plays are grouped for the shuffles: one by one and by user (0) on engines that
+   * stream a key's values from sorted files; in a few groups (of files, of users) on the DirectRunner, which keeps
+   * everything in memory and copies a key's values once for every bundle that adds to them (see {@link Sessionize}):
+   * there, files read one by one and per-user keys made each shuffle copy its groups about once per file or user,
+   * three quarters of a run.
+   */
+  static int userGroups(Pipeline pipeline) {
+    boolean direct = pipeline.getOptions().getRunner().getSimpleName().equals("DirectRunner");
+    return direct ? Math.max(4, 2 * Runtime.getRuntime().availableProcessors()) : 0;
   }
 
   /**

@@ -1,5 +1,6 @@
 package dev.encore.sessions;
 
+import com.google.common.hash.Hashing;
 import dev.encore.avro.Activity;
 import dev.encore.avro.Session;
 import dev.encore.avro.internal.Play;
@@ -8,6 +9,7 @@ import dev.encore.publish.RunStats;
 import dev.encore.records.RecordCoder;
 import dev.encore.rewards.DailyActivity;
 import java.time.LocalDate;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -51,11 +53,17 @@ public class Sessionize extends PTransform<PCollection<Play>, PCollectionTuple> 
   private final TreeSet<Long> activityDays;
   private final List<String> levels;
   private final long maxPlaysPerUserDay;
+  private final int userGroups;
 
   /**
    * Sessionizes and keeps the sessions starting on {@code firstDay..lastDay} (inclusive), and summarizes the
    * activity of {@code activityDays} at the entity {@code levels}; user-days with more than
    * {@code maxPlaysPerUserDay} plays are left out of everything.
+   *
+   * @param userGroups 0 to shuffle by user (each user's plays stream through on their own); N > 0 to shuffle by
+   *     one of N groups of users and split a group by user in memory. The DirectRunner needs the latter: it copies
+   *     a key's values once for every bundle that adds to them, and every stage after a shuffle gets one bundle
+   *     per key, so per-user keys make each later shuffle copy its groups about once per user.
    */
   public Sessionize(
       SessionRules rules,
@@ -63,8 +71,10 @@ public class Sessionize extends PTransform<PCollection<Play>, PCollectionTuple> 
       LocalDate lastDay,
       Set<LocalDate> activityDays,
       List<String> levels,
-      long maxPlaysPerUserDay) {
+      long maxPlaysPerUserDay,
+      int userGroups) {
     this.rules = rules;
+    this.userGroups = userGroups;
     this.maxPlaysPerUserDay = maxPlaysPerUserDay;
     this.firstDay = firstDay;
     this.lastDay = lastDay;
@@ -75,21 +85,30 @@ public class Sessionize extends PTransform<PCollection<Play>, PCollectionTuple> 
 
   @Override
   public PCollectionTuple expand(PCollection<Play> plays) {
-    PCollectionTuple out =
+    int groups = userGroups;
+    PCollection<KV<String, Iterable<Play>>> grouped =
         plays
-            .apply("KeyByUser", WithKeys.of(Play::getUserId).withKeyType(TypeDescriptors.strings()))
+            .apply("KeyByUser", WithKeys.of((Play p) -> groups == 0 ? p.getUserId() : userGroup(p.getUserId(), groups))
+                .withKeyType(TypeDescriptors.strings()))
             .setCoder(KvCoder.of(StringUtf8Coder.of(), RecordCoder.of(Play.class)))
-            .apply("GroupByUser", GroupByKey.create())
+            .apply("GroupByUser", GroupByKey.create());
+    PCollectionTuple out =
+        grouped
             .apply(
                 "DeduplicateAndCutSessions",
                 ParDo.of(new CutSessionsFn(
                         rules, firstDay.toEpochDay(), lastDay.toEpochDay(), activityDays, levels,
-                        maxPlaysPerUserDay))
+                        maxPlaysPerUserDay, groups > 0))
                     .withOutputTags(SESSIONS, TupleTagList.of(STATS).and(ACTIVITY)));
     out.get(SESSIONS).setCoder(KvCoder.of(StringUtf8Coder.of(), RecordCoder.of(Session.class)));
     out.get(ACTIVITY).setCoder(KvCoder.of(StringUtf8Coder.of(), RecordCoder.of(Activity.class)));
     out.get(STATS).setCoder(KvCoder.of(StringUtf8Coder.of(), VarLongCoder.of()));
     return out;
+  }
+
+  /** The group of a user among {@code groups}: a stable hash of the user id (not String.hashCode's). */
+  static String userGroup(String userId, int groups) {
+    return Integer.toString(Math.floorMod(Hashing.murmur3_32_fixed().hashUnencodedChars(userId).asInt(), groups));
   }
 
   /**
@@ -105,16 +124,20 @@ public class Sessionize extends PTransform<PCollection<Play>, PCollectionTuple> 
     private final TreeSet<Long> activityDays;
     private final List<String> levels;
     private final long maxPlaysPerUserDay;
+    private final boolean keyedByGroup;
 
+    /** @param keyedByGroup the key is a group of users ({@link #userGroup}), not a user */
     CutSessionsFn(
         SessionRules rules,
         long firstDay,
         long lastDay,
         TreeSet<Long> activityDays,
         List<String> levels,
-        long maxPlaysPerUserDay) {
+        long maxPlaysPerUserDay,
+        boolean keyedByGroup) {
       this.rules = rules;
       this.maxPlaysPerUserDay = maxPlaysPerUserDay;
+      this.keyedByGroup = keyedByGroup;
       this.firstDay = firstDay;
       this.lastDay = lastDay;
       this.activityDays = activityDays;
@@ -122,11 +145,23 @@ public class Sessionize extends PTransform<PCollection<Play>, PCollectionTuple> 
     }
 
     @ProcessElement
-    public void process(@Element KV<String, Iterable<Play>> user, MultiOutputReceiver out) {
+    public void process(@Element KV<String, Iterable<Play>> group, MultiOutputReceiver out) {
+      if (!keyedByGroup) {
+        cut(group.getKey(), group.getValue(), out);
+        return;
+      }
+      Map<String, List<Play>> users = new TreeMap<>();
+      for (Play p : group.getValue()) {
+        users.computeIfAbsent(p.getUserId(), u -> new ArrayList<>()).add(p);
+      }
+      users.forEach((user, plays) -> cut(user, plays, out));
+    }
+
+    private void cut(String user, Iterable<Play> userPlays, MultiOutputReceiver out) {
       HotDays days = new HotDays(maxPlaysPerUserDay);
-      user.getValue().forEach(days::add);
+      userPlays.forEach(days::add);
       days.hot().forEach((day, n) -> out.get(STATS).output(
-          KV.of(RunStats.hotUserDayKey(user.getKey(), LocalDate.ofEpochDay(day).toString()), n)));
+          KV.of(RunStats.hotUserDayKey(user, LocalDate.ofEpochDay(day).toString()), n)));
       Deduplication.Result dedup = Deduplication.keepFirstDelivery(days.kept());
       if (!dedup.dropped().isEmpty()) {
         Map<String, Long> perArrival = new TreeMap<>();

@@ -24,7 +24,7 @@ class BenchCommandTest {
         "--runners=<String>  (default FlinkRunner,SparkRunner,DirectRunner)", "--days=<int>  (default 60)",
         "--work=<String>  (default target/bench)", "--csv=<String>  (default docs/bench/results.csv)",
         "--maxDirectPlays=<long>  (default 1000000)", "--references=<String>  (default java,duckdb)",
-        "--xmx=<String>  (default 4g)")) {
+        "--xmx=<String>  (default 4g)", "--referenceXmx=<String>  (default 16g)")) {
       assertThat(run.out(), containsString(option));
     }
     assertThat(Runs.encore("help").out(), containsString("bench     Benchmark"));

@@ -35,10 +35,10 @@ class BenchReportTest {
 
   @Test
   void theTableHasOneRowPerSizeAndEngineWithRatiosToTheReferencesOfTheSameSize() {
-    String table = BenchReport.table(ROWS.subList(0, 3), "4g");
+    String table = BenchReport.table(ROWS.subList(0, 3));
     assertThat(table, equalTo(
         """
-        | plays | engine | wall s | plays/s | peak RSS GiB (-Xmx4g) | × plain Java | × DuckDB | µs/play | same counts |
+        | plays | engine | wall s | plays/s | peak RSS GiB | × plain Java | × DuckDB | µs/play | same counts |
         | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |
         | 1M | plain Java (reference) | 10.0 | 100,000 | 1.00 | 1.00× | 0.50× | 10.00 | reference |
         | 1M | DuckDB SQL (reference) | 5.0 | 200,000 | 0.50 | 2.00× | 1.00× | 5.00 | ✓ (2 datasets) |
@@ -48,7 +48,7 @@ class BenchReportTest {
 
   @Test
   void skippedAndFailedRunsSaySoInTheTable() {
-    String table = BenchReport.table(ROWS, "4g");
+    String table = BenchReport.table(ROWS);
     assertThat(table, containsString(
         "| 10M | DirectRunner | — | — | — | — | — | — | skipped (> 1M plays, --maxDirectPlays) |"));
     assertThat(table, containsString(
@@ -67,7 +67,8 @@ class BenchReportTest {
         + " (target ≤ 3.0 GiB)"));
     assertThat(lines.get(3), equalTo("PASS  1M on DirectRunner: 25,000 plays/s (target ≥ 20,000)"));
     assertThat(lines.get(4), equalTo("FAIL  FlinkRunner cost per play 1M → 10M → 30M: 20.00 → 9.00 → 10.00 µs,"
-        + " the highest 122 % above the lowest (target within 20 %)"));
+        + " the highest 122 % above the lowest (target within 20 %); between sizes (Δ wall / Δ plays, without the"
+        + " fixed start-up cost): 7.78 → 10.50 µs"));
     assertThat(lines.get(5), startsWith("n/a   DirectRunner cost per play flat from 1M to 30M: needs two sizes"));
     assertThat(lines.get(6), equalTo("FAIL  30M on DirectRunner failed: exit code 1 after 12.5 s, log"
         + " logs/30M-DirectRunner.log"));
@@ -100,13 +101,15 @@ class BenchReportTest {
   void csvRowsCarryTheMachineTheRunAndEveryNumberQuotedWhereNeeded() {
     BenchReport.Context context = new BenchReport.Context("2026-11-25T22:00:00Z", "abc123", "0.1.0",
         new Machine(2, 23.5, "AMD EPYC", "openjdk version \"17.0.15\"", "Linux", "0.42"),
-        "java -jar target/encore.jar bench --sizes=1M", "4g", 60, 42, 400, "quiet, idle");
+        "java -jar target/encore.jar bench --sizes=1M", "4g", "16g", 60, 42, 400, "quiet, idle");
     List<String> lines = BenchReport.csvLines(context, ROWS.subList(0, 3));
     assertThat(BenchReport.csvHeader(), startsWith("timestamp,git_commit,encore_version,cores,ram_gib,cpu,java,"));
     assertThat(lines.get(2), equalTo("2026-11-25T22:00:00Z,abc123,0.1.0,2,23.5,AMD EPYC,"
         + "\"openjdk version \"\"17.0.15\"\"\",Linux,0.42,4g,60,42,400,1000000,2500,FlinkRunner,ok,20.000,50000,"
         + "1.250,0.500,0.250,20.000,✓ (2 datasets),sessions=10;user_rewards=4,,logs/FlinkRunner.log,"
         + "\"quiet, idle\""));
+    // The references run with their own heap limit, and each row says which it had.
+    assertThat(lines.get(0), containsString(",0.42,16g,60,42,400,1000000,2500,java,ok,"));
     for (String line : lines) {
       // Quoted fields (which may hold commas) count as one.
       assertThat(line.replaceAll("\"([^\"]|\"\")*\"", "q").split(",", -1).length,
@@ -118,12 +121,12 @@ class BenchReportTest {
   void theMarkdownPageHasTheMachineTheTableAndTheTargets() {
     BenchReport.Context context = new BenchReport.Context("2026-11-25T22:00:00Z", "abc123", "0.1.0",
         new Machine(2, 23.5, "AMD EPYC", "openjdk 17", "Linux", "0.42"),
-        "java -jar target/encore.jar bench --sizes=1M", "4g", 60, 42, 400, "preliminary");
+        "java -jar target/encore.jar bench --sizes=1M", "4g", "16g", 60, 42, 400, "preliminary");
     String page = BenchReport.markdown(context, ROWS.subList(0, 3));
     assertThat(page, containsString("> **preliminary**"));
     assertThat(page, containsString("2 cores, 23.5 GiB RAM, AMD EPYC"));
-    assertThat(page, containsString("`-Xmx4g`"));
-    assertThat(page, containsString(BenchReport.table(ROWS.subList(0, 3), "4g")));
+    assertThat(page, containsString("runners with `-Xmx4g`, references with `-Xmx16g`"));
+    assertThat(page, containsString(BenchReport.table(ROWS.subList(0, 3))));
     assertThat(page, containsString("- **n/a** 10M on FlinkRunner"));
     assertThat(page, containsString("entity_rewards has no rows"));
     assertThat(BenchReport.notes(90), org.hamcrest.Matchers.not(containsString("entity_rewards has no rows")));

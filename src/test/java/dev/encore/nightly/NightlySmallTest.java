@@ -62,7 +62,9 @@ class NightlySmallTest {
     ByteArrayOutputStream stdout = new ByteArrayOutputStream();
     ByteArrayOutputStream stderr = new ByteArrayOutputStream();
     int code = Encore.run(
-        new String[] {"nightly", "--date=" + t, "--logs=" + logs, "--output=" + out, "--runner=" + runner},
+        // On the DirectRunner with its checks that no stage mutates or fails to encode an element.
+        new String[] {"nightly", "--date=" + t, "--logs=" + logs, "--output=" + out, "--runner=" + runner,
+            "--enforceImmutability=true", "--enforceEncodability=true"},
         new PrintStream(stdout, true, StandardCharsets.UTF_8),
         new PrintStream(stderr, true, StandardCharsets.UTF_8));
     assertThat(stderr.toString(StandardCharsets.UTF_8), code, equalTo(0));

@@ -40,7 +40,9 @@ class RunnerEquivalenceTest {
     Path flink1 = tmp.resolve("flink1");
     Path flink2 = tmp.resolve("flink2");
     Path spark = tmp.resolve("spark");
-    NightlyEndToEnd.nightly(logs, direct, T, "--runner=DirectRunner");
+    // The DirectRunner with its checks that no stage mutates or fails to encode an element (off by default).
+    NightlyEndToEnd.nightly(
+        logs, direct, T, "--runner=DirectRunner", "--enforceImmutability=true", "--enforceEncodability=true");
     NightlyEndToEnd.nightly(logs, flink1, T, "--runner=FlinkRunner", "--parallelism=1");
     NightlyEndToEnd.nightly(logs, flink2, T, "--runner=FlinkRunner", "--parallelism=2");
     Runs.Cli sparkRun = NightlyEndToEnd.nightly(logs, spark, T, "--runner=SparkRunner", "--sparkMaster=local[2]");
