@@ -60,7 +60,8 @@ public final class BenchReport {
   /** The result table as Markdown (also readable as plain text), one row per (size, engine), in run order. */
   public static String table(List<BenchRow> rows) {
     StringBuilder s = new StringBuilder();
-    s.append("| plays | engine | wall s | plays/s | peak RSS GiB | × plain Java | × DuckDB | µs/play | same counts |\n");
+    s.append("| plays | engine | wall s | plays/s | peak RSS GiB | × plain Java | × DuckDB | µs/play"
+        + " | same counts |\n");
     s.append("| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |\n");
     for (BenchRow r : rows) {
       List<String> cells = new ArrayList<>();

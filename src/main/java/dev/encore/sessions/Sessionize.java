@@ -88,7 +88,8 @@ public class Sessionize extends PTransform<PCollection<Play>, PCollectionTuple> 
     int groups = userGroups;
     PCollection<KV<String, Iterable<Play>>> grouped =
         plays
-            .apply("KeyByUser", WithKeys.of((Play p) -> groups == 0 ? p.getUserId() : userGroup(p.getUserId(), groups))
+            .apply("KeyByUser", WithKeys
+                .of((Play p) -> groups == 0 ? p.getUserId() : userGroup(p.getUserId(), groups))
                 .withKeyType(TypeDescriptors.strings()))
             .setCoder(KvCoder.of(StringUtf8Coder.of(), RecordCoder.of(Play.class)))
             .apply("GroupByUser", GroupByKey.create());
