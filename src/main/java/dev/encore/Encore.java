@@ -42,7 +42,7 @@ public final class Encore {
       Runners (--runner=):
         FlinkRunner    the default: an embedded mini-cluster, or a Flink cluster with --flinkMaster=host:8081
         SparkRunner    Spark in this JVM with --sparkMaster=local[N], or a cluster with --sparkMaster=spark://host:7077
-        DirectRunner   slow, for debugging on small inputs
+        DirectRunner   in memory, for debugging (up to about 1M plays; --enforceImmutability to check stages)
       (DataflowRunner in a jar built with -Pdataflow-runner.) `nightly --help=SparkPipelineOptions` (or
       FlinkPipelineOptions, DataflowPipelineOptions) lists a runner's own options.
       """;

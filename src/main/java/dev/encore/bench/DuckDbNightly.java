@@ -18,7 +18,6 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.LocalDate;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -49,20 +48,10 @@ public final class DuckDbNightly {
 
   /** Runs the reference from a command line; returns the exit code. */
   public static int run(String[] args, PrintStream out, PrintStream err) {
-    Map<String, String> given = new HashMap<>();
-    for (String a : args) {
-      int eq = a.indexOf('=');
-      if (!a.startsWith("--") || eq < 0) {
-        err.println("DuckDbNightly: unexpected argument '" + a + "'; use --plays= --date= --output=");
-        return 2;
-      }
-      given.put(a.substring(2, eq), a.substring(eq + 1));
-    }
-    for (String required : List.of("plays", "date", "output")) {
-      if (!given.containsKey(required)) {
-        err.println("DuckDbNightly: --" + required + " is required (--plays=DIR --date=YYYY-MM-DD --output=DIR)");
-        return 2;
-      }
+    Map<String, String> given = ReferenceArgs.parse(
+        "DuckDbNightly", args, List.of("plays", "date", "output"), "--plays=DIR --date=YYYY-MM-DD --output=DIR", err);
+    if (given == null) {
+      return 2;
     }
     long started = System.nanoTime();
     try {

@@ -85,20 +85,10 @@ public final class PlainJavaNightly {
 
   /** Runs the reference from a command line; returns the exit code. */
   public static int run(String[] args, PrintStream out, PrintStream err) {
-    Map<String, String> given = new HashMap<>();
-    for (String a : args) {
-      int eq = a.indexOf('=');
-      if (!a.startsWith("--") || eq < 0) {
-        err.println("PlainJavaNightly: unexpected argument '" + a + "'; use --date= --logs= --output=");
-        return 2;
-      }
-      given.put(a.substring(2, eq), a.substring(eq + 1));
-    }
-    for (String required : List.of("date", "logs", "output")) {
-      if (!given.containsKey(required)) {
-        err.println("PlainJavaNightly: --" + required + " is required (--date=YYYY-MM-DD --logs=DIR --output=DIR)");
-        return 2;
-      }
+    Map<String, String> given = ReferenceArgs.parse(
+        "PlainJavaNightly", args, List.of("date", "logs", "output"), "--date=YYYY-MM-DD --logs=DIR --output=DIR", err);
+    if (given == null) {
+      return 2;
     }
     long started = System.nanoTime();
     try {
