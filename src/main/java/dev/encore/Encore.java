@@ -1,14 +1,14 @@
 package dev.encore;
 
 import dev.encore.backfill.Backfill;
-import dev.encore.bench.BenchCommand;
 import dev.encore.backfill.BackfillOptions;
+import dev.encore.bench.BenchCommand;
 import dev.encore.generate.GenerateCommand;
 import dev.encore.inspect.InspectCommand;
 import dev.encore.nightly.NightlyJob;
+import dev.encore.nightly.NightlyOptions;
 import dev.encore.report.ReportCommand;
 import dev.encore.report.RunReport;
-import dev.encore.nightly.NightlyOptions;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.Arrays;

@@ -1,12 +1,12 @@
 package dev.encore.nightly;
 
-import dev.encore.config.FaultPoint;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.encore.EncoreException;
 import dev.encore.Version;
 import dev.encore.avro.Activity;
 import dev.encore.avro.RejectedRecord;
 import dev.encore.avro.Session;
+import dev.encore.config.FaultPoint;
 import dev.encore.ingest.ArrivalPartitions;
 import dev.encore.ingest.IngestListeningLogs;
 import dev.encore.ingest.InputPartition;
@@ -235,7 +235,8 @@ public final class NightlyJob {
 
     List<PCollection<KV<String, Long>>> rows = new ArrayList<>();
     rows.add(perUser.get(Sessionize.SESSIONS)
-        .apply("WriteSessions", new WritePartitionedParquet<>(SESSIONS, staging, config.shardsPerPartition(), config.failAt())));
+        .apply("WriteSessions",
+            new WritePartitionedParquet<>(SESSIONS, staging, config.shardsPerPartition(), config.failAt())));
     rows.add(perUser.get(Sessionize.ACTIVITY)
         .apply("WriteActivity", new WritePartitionedParquet<>(ACTIVITY, staging, config.shardsPerPartition())));
     Set<String> rejectedDts = new TreeSet<>();
