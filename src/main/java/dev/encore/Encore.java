@@ -112,8 +112,8 @@ public final class Encore {
   }
 
   /**
-   * Every nightly (and backfill) refreshes the run report. Its data is published by then, so a report that cannot be written
-   * is a warning, not a failed night.
+   * Every nightly (and backfill) refreshes the run report. Its data is published by then, so a report that cannot
+   * be written is a warning, not a failed night.
    */
   private static void writeReport(Path outputRoot, PrintStream out, PrintStream err) {
     try {

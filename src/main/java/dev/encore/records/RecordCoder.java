@@ -30,8 +30,8 @@ import org.apache.beam.sdk.util.VarInt;
  * The coder every Avro record uses between pipeline stages: Avro's binary encoding of the record, written as one
  * length-prefixed block. Beam's AvroCoder hands the runner one byte at a time (a direct encoder), which is where
  * most of a shuffle's time went on Flink; this writes and reads whole blocks, lets generated classes use the
- * encoders Avro generates for them, and reads with Avro's fast reader (no per-field grammar interpretation). The bytes inside the block are exactly Avro's, so a row's encoding is as
- * deterministic as Avro's.
+ * encoders Avro generates for them, and reads with Avro's fast reader (no per-field grammar interpretation). The
+ * bytes inside the block are exactly Avro's, so a row's encoding is as deterministic as Avro's.
  */
 public final class RecordCoder<T extends IndexedRecord> extends CustomCoder<T> {
   private static final long serialVersionUID = 1L;
