@@ -11,8 +11,8 @@ import dev.encore.ingest.IngestListeningLogs;
 import dev.encore.ingest.InputPartition;
 import dev.encore.ingest.PlayValidator;
 import dev.encore.ingest.Verdict;
-import dev.encore.nightly.NightlyJob;
 import dev.encore.nightly.NightlyPlan;
+import dev.encore.nightly.Outputs;
 import dev.encore.publish.Dataset;
 import dev.encore.publish.ParquetFiles;
 import dev.encore.rewards.DailyActivity;
@@ -166,7 +166,7 @@ public final class PlainJavaNightly {
       throws IOException {
     Map<String, UserPlays> users = new HashMap<>();
     Interner interner = new Interner();
-    Dataset<?> rejected = NightlyJob.REJECTED;
+    Dataset<?> rejected = Outputs.REJECTED;
     long records = 0;
     long plays = 0;
     int fileIndex = 0;
@@ -214,7 +214,9 @@ public final class PlainJavaNightly {
     private final long sessionsTo;
     private final TreeSet<Long> activityDays = new TreeSet<>();
     private final List<Long> anchors;
-    private final List<Dataset<GenericRecord>> rewardDatasets;
+    private final Dataset<GenericRecord> userRewards;
+    private final Dataset<GenericRecord> userEntityRewards;
+    private final Dataset<GenericRecord> entityRewards;
     /** (level, entity, discovery day) → summed discovery statistics (RewardRows.discoveryStats). */
     private final Map<EntityDay, List<Long>> entityStats = new HashMap<>();
 
@@ -226,15 +228,17 @@ public final class PlainJavaNightly {
       this.writers = writers;
       this.asOf = plan.date().toEpochDay();
       this.firstInputDay = plan.firstInputDay().toEpochDay();
-      this.sessionsFrom = (plan.sessionDays().isEmpty() ? plan.date() : plan.sessionDays().get(0)).toEpochDay();
+      this.sessionsFrom = plan.firstSessionDay().toEpochDay();
       this.sessionsTo = plan.date().minusDays(1).toEpochDay();
       plan.activityRebuilt().forEach(d -> activityDays.add(d.toEpochDay()));
       this.anchors = plan.rewardAnchors().stream().map(LocalDate::toEpochDay).toList();
-      this.rewardDatasets = NightlyJob.rewardDatasets(spec);
+      this.userRewards = Outputs.userRewards(spec);
+      this.userEntityRewards = Outputs.userEntityRewards(spec);
+      this.entityRewards = Outputs.entityRewards(spec);
       // Every partition the pipeline publishes exists, with or without rows.
-      plan.sessionDays().forEach(d -> writers.touch(NightlyJob.SESSIONS, d.toString()));
-      plan.activityRebuilt().forEach(d -> writers.touch(NightlyJob.ACTIVITY, d.toString()));
-      for (Dataset<GenericRecord> rewards : rewardDatasets) {
+      plan.sessionDays().forEach(d -> writers.touch(Outputs.SESSIONS, d.toString()));
+      plan.activityRebuilt().forEach(d -> writers.touch(Outputs.ACTIVITY, d.toString()));
+      for (Dataset<GenericRecord> rewards : List.of(userRewards, userEntityRewards, entityRewards)) {
         plan.rewardAnchors().forEach(d -> writers.touch(rewards, d.toString()));
       }
     }
@@ -251,9 +255,9 @@ public final class PlainJavaNightly {
           sessions.add(s);
         }
       }
-      sessions.sort(NightlyJob.SESSIONS::compare);
+      sessions.sort(Outputs.SESSIONS::compare);
       for (Session s : sessions) {
-        writers.write(NightlyJob.SESSIONS, dayOf(s.getSessionStart().toEpochMilli()), s);
+        writers.write(Outputs.SESSIONS, dayOf(s.getSessionStart().toEpochMilli()), s);
       }
       if (activityDays.isEmpty()) {
         return;
@@ -280,16 +284,15 @@ public final class PlainJavaNightly {
       }
       for (Map.Entry<Long, List<Activity>> day : byDay.entrySet()) {
         List<Activity> rows = day.getValue();
-        rows.sort(NightlyJob.ACTIVITY::compare);
+        rows.sort(Outputs.ACTIVITY::compare);
         String dt = RewardRows.dt(day.getKey());
         for (Activity a : rows) {
-          writers.write(NightlyJob.ACTIVITY, dt, a);
+          writers.write(Outputs.ACTIVITY, dt, a);
         }
       }
 
       // user_rewards: anchors ascending, so the rows of a partition stay in (user_id, anchor_date) order.
       String userId = kept.isEmpty() ? null : kept.get(0).getUserId();
-      Dataset<GenericRecord> userRewards = rewardDatasets.get(0);
       for (long d : anchors) {
         UserRewardMath.Labels l = UserRewardMath.labels(userDays, d, asOf, spec);
         if (l != null) {
@@ -299,7 +302,6 @@ public final class PlainJavaNightly {
       }
 
       // Discoveries, per (entity_level, entity_id) in key order, then by discovery day.
-      Dataset<GenericRecord> userEntityRewards = rewardDatasets.get(1);
       for (List<Activity> rows : byEntity.values()) {
         NavigableSet<Long> days = new TreeSet<>();
         Map<Long, Activity> rowOfDay = new HashMap<>();
@@ -347,7 +349,6 @@ public final class PlainJavaNightly {
 
     /** entity_rewards, sorted by (entity_level, entity_id, discovery_date). */
     void writeEntityRewards() throws IOException {
-      Dataset<GenericRecord> entityRewards = rewardDatasets.get(2);
       List<EntityDay> keys = new ArrayList<>(entityStats.keySet());
       keys.sort(Comparator.comparing(EntityDay::level).thenComparing(EntityDay::entity)
           .thenComparingLong(EntityDay::day));

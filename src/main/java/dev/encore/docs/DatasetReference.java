@@ -1,8 +1,8 @@
 package dev.encore.docs;
 
 import dev.encore.config.JobDefinition;
-import dev.encore.nightly.NightlyJob;
-import dev.encore.publish.Dataset;
+import dev.encore.nightly.OutputDataset;
+import dev.encore.nightly.Outputs;
 import dev.encore.rewards.RewardSpec;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -21,9 +21,10 @@ import org.apache.avro.Schema;
 /**
  * Renders {@code docs/datasets.md}, the reference of Encore's published datasets for the teams that read them:
  * what a row is, key and sort order, partitioning, every column with its type as a Parquet reader sees it, the
- * maturity semantics and example queries. Columns and their definitions are read from {@code schemas/*.avsc} at
- * render time; sort orders and maturity ages come from the code and the built-in definition, so the page cannot
- * drift from what the pipeline writes (a test compares the committed page with {@link #render()}).
+ * maturity semantics and example queries. Datasets, keys, sort orders and schemas come from the output registry
+ * ({@link Outputs}; its schemas are {@code schemas/*.avsc}, tests keep them in step) and maturity ages from the
+ * built-in definition, so the page cannot drift from what the pipeline writes (a test compares the committed page
+ * with {@link #render()}).
  *
  * <p>Regenerate from the repository root: {@value #REGENERATE}.
  */
@@ -35,27 +36,22 @@ public final class DatasetReference {
   /** Where the page is committed, relative to the repository root. */
   public static final Path COMMITTED = Path.of("docs", "datasets.md");
 
-  /** One published dataset: its name, schema file, what a row is and what {@code dt} means. */
-  record Published(
-      String name, String schemaFile, String rowIs, List<String> sortOrder, List<String> key, String dtMeans) {}
-
   private DatasetReference() {}
 
-  /** Writes the page to standard output (UTF-8). An optional argument is the repository root (default: "."). */
+  /** Writes the page to standard output (UTF-8). */
   public static void main(String[] args) {
-    Path root = args.length > 0 ? Path.of(args[0]) : Path.of("");
     PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
-    out.print(render(root));
+    out.print(render());
     out.flush();
   }
 
-  /** The page, reading the schemas under {@code schemas/} of the working directory. */
+  /** The page for the standard registry under the built-in definition. */
   public static String render() {
-    return render(Path.of(""));
+    return render(Outputs.standard(RewardSpec.of(JobDefinition.builtIn())));
   }
 
-  /** The page, reading the schemas under {@code root/schemas/}. */
-  public static String render(Path root) {
+  /** The page for the datasets of {@code outputs}, in registry order (types and columns: the built-in definition's). */
+  public static String render(Outputs outputs) {
     JobDefinition definition = JobDefinition.builtIn();
     StringBuilder md = new StringBuilder();
     md.append("# Published datasets: reference for readers\n\n");
@@ -85,18 +81,18 @@ public final class DatasetReference {
     md.append("- A partition is replaced as a whole when a later run rewrites it, so a key never appears twice.\n\n");
 
     md.append("| dataset | one row per | key | sort order | `dt` |\n| --- | --- | --- | --- | --- |\n");
-    for (Published p : published(definition)) {
+    for (OutputDataset<?> p : outputs) {
       md.append("| [`").append(p.name()).append("`](#").append(p.name()).append(") | ").append(p.rowIs())
-          .append(" | ").append(codeList(p.key())).append(" | ").append(codeList(p.sortOrder())).append(" | ")
-          .append(p.dtMeans()).append(" |\n");
+          .append(" | ").append(codeList(p.uniqueKey())).append(" | ").append(codeList(p.dataset().key()))
+          .append(" | ").append(p.dtMeans()).append(" |\n");
     }
     md.append('\n');
 
     maturity(md, definition);
 
-    for (Published p : published(definition)) {
-      Schema schema = parse(root.resolve("schemas").resolve(p.schemaFile()));
-      for (String key : concat(p.sortOrder(), p.key())) {
+    for (OutputDataset<?> p : outputs) {
+      Schema schema = p.dataset().schema();
+      for (String key : concat(p.dataset().key(), p.uniqueKey())) {
         if (schema.getField(key) == null) {
           throw new IllegalStateException("key or sort column " + key + " of " + p.name() + " is not in " + p.schemaFile());
         }
@@ -104,8 +100,8 @@ public final class DatasetReference {
       md.append("## ").append(p.name()).append("\n\n");
       md.append(oneLine(schema.getDoc())).append("\n\n");
       md.append("- One row per: ").append(p.rowIs()).append(".\n");
-      md.append("- Key (unique per row): ").append(codeList(p.key())).append(".\n");
-      md.append("- Sort order within each file: ").append(codeList(p.sortOrder())).append(".\n");
+      md.append("- Key (unique per row): ").append(codeList(p.uniqueKey())).append(".\n");
+      md.append("- Sort order within each file: ").append(codeList(p.dataset().key())).append(".\n");
       md.append("- Files: `<out>/").append(p.name()).append("/dt=YYYY-MM-DD/part-NNNNN.parquet`; `dt` = ")
           .append(p.dtMeans()).append(".\n");
       md.append("- Schema: [`schemas/").append(p.schemaFile()).append("`](../schemas/").append(p.schemaFile())
@@ -120,30 +116,6 @@ public final class DatasetReference {
 
     examples(md, definition);
     return md.toString();
-  }
-
-  /** The published datasets in reading order, with the sort orders the pipeline writes. */
-  static List<Published> published(JobDefinition definition) {
-    RewardSpec spec = RewardSpec.of(definition);
-    Map<String, List<String>> keys = new LinkedHashMap<>();
-    for (Dataset<?> d : NightlyJob.rewardDatasets(spec)) {
-      keys.put(d.name(), d.key());
-    }
-    return List.of(
-        new Published("sessions", "session.avsc", "listening session",
-            NightlyJob.SESSIONS.key(), List.of("user_id", "session_id"), "the UTC day of `session_start`"),
-        new Published("user_rewards", "user_rewards.avsc", "user active on an anchor day",
-            keys.get("user_rewards"), keys.get("user_rewards"), "the anchor day `anchor_date`"),
-        new Published("user_entity_rewards", "user_entity_rewards.avsc", "discovery of an entity by a user",
-            keys.get("user_entity_rewards"), keys.get("user_entity_rewards"), "the discovery day `discovery_date`"),
-        new Published("entity_rewards", "entity_rewards.avsc", "entity and discovery day",
-            keys.get("entity_rewards"), keys.get("entity_rewards"), "the discovery day `discovery_date`"),
-        new Published("activity", "activity.avsc",
-            "user (and user and entity) with a qualifying play on a day",
-            NightlyJob.ACTIVITY.key(), List.of("user_id", "entity_level", "entity_id", "activity_date"),
-            "the activity day `activity_date`"),
-        new Published("rejected", "rejected_record.avsc", "rejected input record",
-            NightlyJob.REJECTED.key(), NightlyJob.REJECTED.key(), "the arrival day of the input file that held the record"));
   }
 
   private static void maturity(StringBuilder md, JobDefinition definition) {
@@ -318,15 +290,6 @@ public final class DatasetReference {
       throw new IllegalStateException("only [null, T] unions are supported: " + schema);
     }
     return types.get(0);
-  }
-
-  private static Schema parse(Path file) {
-    try {
-      return new Schema.Parser().parse(Files.readString(file));
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot read " + file.toAbsolutePath()
-          + " (run from the repository root or pass it as the first argument)", e);
-    }
   }
 
   private static List<String> concat(List<String> a, List<String> b) {

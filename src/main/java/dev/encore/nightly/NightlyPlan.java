@@ -62,7 +62,7 @@ public record NightlyPlan(
         anchors.add(d);
       }
     }
-    LocalDate recent = max(f, date.minusDays(lateness));
+    LocalDate recent = max(f, alwaysRebuiltFrom(date, lateness));
     LocalDate neededFrom = anchors.isEmpty() ? recent : max(f, anchors.first().minusDays(lookbackDays));
     List<LocalDate> rebuilt = new ArrayList<>();
     List<LocalDate> reused = new ArrayList<>();
@@ -70,13 +70,31 @@ public record NightlyPlan(
       (reusableActivity.contains(d) ? reused : rebuilt).add(d);
     }
     rebuilt.addAll(days(recent, date));
-    LocalDate firstArrival = date.minusDays(3L + lateness);
+    LocalDate firstArrival = lateWindowStart(date, lateness);
     if (!rebuilt.isEmpty() && rebuilt.get(0).minusDays(1).isBefore(firstArrival)) {
       firstArrival = rebuilt.get(0).minusDays(1);
     }
     return new NightlyPlan(
         date, f, sessionDays, List.copyOf(anchors), List.copyOf(rebuilt), List.copyOf(reused),
         max(f, firstArrival));
+  }
+
+  /**
+   * The first arrival partition of run {@code date}'s late window, T-3-L: it holds the plays of the first session
+   * day's eve, so sessions running past midnight into the first session day T-1-L are found.
+   */
+  public static LocalDate lateWindowStart(LocalDate date, int lateness) {
+    return date.minusDays(3L + lateness);
+  }
+
+  /** The first activity day every run rebuilds, T-L: later plays may still change the days from it on. */
+  public static LocalDate alwaysRebuiltFrom(LocalDate date, int lateness) {
+    return date.minusDays(lateness);
+  }
+
+  /** The first session day published, or the run's date when it publishes none (nothing before F exists). */
+  public LocalDate firstSessionDay() {
+    return sessionDays.isEmpty() ? date : sessionDays.get(0);
   }
 
   /** Last arrival partition read: the run's own date. */

@@ -17,6 +17,7 @@ import java.util.stream.Collectors;
  * @param runId unique id of the run, also in every partition's run metadata
  * @param input partitions read and days skipped
  * @param counts the run's exact counts, see {@link RunStats}
+ * @param datasets the datasets the run wrote, in registry order ({@link Outputs})
  * @param published partitions whose data was (re)written, as dataset/dt=YYYY-MM-DD
  * @param unchanged partitions not rewritten: recomputed with exactly the rows already published (only their
  *     metadata renewed), or published by a run for a later date (kept)
@@ -28,6 +29,7 @@ public record NightlySummary(
     String runId,
     ArrivalPartitions.Found input,
     Map<String, Long> counts,
+    List<String> datasets,
     List<String> published,
     List<String> unchanged,
     Duration wallTime,
@@ -86,8 +88,7 @@ public record NightlySummary(
     } else {
       s.append(String.format("  arrival %s: not read%n", date));
     }
-    for (String dataset : List.of("sessions", "activity", "user_rewards", "user_entity_rewards",
-        "entity_rewards", "rejected")) {
+    for (String dataset : datasets) {
       Map<String, Long> rows = rows(dataset);
       List<String> dts = new ArrayList<>(rows.keySet());
       s.append(String.format("  %s written: %d rows in %s%n", dataset,

@@ -1,8 +1,11 @@
 package dev.encore.report;
 
 import dev.encore.EncoreException;
+import dev.encore.config.JobDefinition;
+import dev.encore.nightly.Outputs;
 import dev.encore.publish.OutputRoot;
 import dev.encore.publish.Publisher;
+import dev.encore.rewards.RewardSpec;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -40,9 +43,6 @@ public final class RunReport {
   public static final String DIR = "_report";
   /** The page's file name. */
   public static final String HTML = "report.html";
-  /** The datasets whose row counts the page lists, in this order. */
-  public static final List<String> DATASETS =
-      List.of("sessions", "activity", "user_rewards", "user_entity_rewards", "entity_rewards", "rejected");
   /** At most this many anchor cohorts (the newest) are drawn in the retention chart. */
   static final int MAX_COHORTS = 8;
   /** The longest retention offset drawn, days. */
@@ -67,6 +67,11 @@ public final class RunReport {
    * code 3) when the folder is not an Encore output root.
    */
   public static Path write(Path outputRoot) {
+    return write(outputRoot, Outputs.standard(RewardSpec.of(JobDefinition.builtIn())).names());
+  }
+
+  /** As {@link #write(Path)}, listing the row counts of {@code datasets} (registry order). */
+  public static Path write(Path outputRoot, List<String> datasets) {
     Path root = outputRoot.toAbsolutePath().normalize();
     Path marker = root.resolve(OutputRoot.PRIVATE_DIR).resolve("ROOT");
     if (!Files.isRegularFile(marker)) {
@@ -75,7 +80,7 @@ public final class RunReport {
     }
     int lateness = lateness(root);
     List<DatasetRows> counts = new ArrayList<>();
-    for (String d : DATASETS) {
+    for (String d : datasets) {
       counts.add(rows(root, d));
     }
 

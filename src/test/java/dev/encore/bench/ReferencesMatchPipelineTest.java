@@ -6,6 +6,7 @@ import static org.hamcrest.Matchers.greaterThan;
 
 import dev.encore.config.JobDefinition;
 import dev.encore.testing.DuckDb;
+import dev.encore.testing.PublishedRows;
 import dev.encore.testing.Runs;
 import java.nio.file.Path;
 import java.time.LocalDate;
@@ -23,8 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
 class ReferencesMatchPipelineTest {
   static final LocalDate T = LocalDate.parse("2024-03-30");
   static final Path LOGS = Path.of("testdata/logs");
-  static final List<String> ALL =
-      List.of("sessions", "activity", "user_rewards", "user_entity_rewards", "entity_rewards", "rejected");
+  static final List<String> ALL = PublishedRows.DATASETS;
 
   @TempDir static Path tmp;
   static Path pipeline;

@@ -3,6 +3,7 @@ package dev.encore.docs;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.encore.testing.PublishedRows;
 import java.nio.file.Files;
 import org.junit.jupiter.api.Test;
 
@@ -21,8 +22,7 @@ class DatasetReferenceTest {
   @Test
   void everyPublishedDatasetAndColumnIsDocumented() throws Exception {
     String rendered = DatasetReference.render();
-    for (String dataset : new String[] {"sessions", "user_rewards", "user_entity_rewards", "entity_rewards",
-        "activity", "rejected"}) {
+    for (String dataset : PublishedRows.DATASETS) {
       assertTrue(rendered.contains("\n## " + dataset + "\n"), dataset);
     }
     assertTrue(rendered.contains("| `session_start` | TIMESTAMP WITH TIME ZONE (Parquet TIMESTAMP(MILLIS, UTC)) | no |"));

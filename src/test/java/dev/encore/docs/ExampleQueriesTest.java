@@ -7,6 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.encore.config.JobDefinition;
 import dev.encore.nightly.NightlyJob;
 import dev.encore.nightly.NightlyOptions;
+import dev.encore.nightly.OutputDataset;
+import dev.encore.nightly.Outputs;
+import dev.encore.rewards.RewardSpec;
 import dev.encore.testing.DuckDb;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -91,7 +94,7 @@ class ExampleQueriesTest {
 
   @Test
   void statedColumnTypesAreWhatDuckDbReads() {
-    for (DatasetReference.Published p : DatasetReference.published(JobDefinition.builtIn())) {
+    for (OutputDataset<?> p : Outputs.standard(RewardSpec.of(JobDefinition.builtIn()))) {
       Schema schema = new Schema.Parser().parse(readSchema(p.schemaFile()));
       List<String> stated = new ArrayList<>();
       for (Schema.Field f : schema.getFields()) {

@@ -8,9 +8,10 @@ import static org.hamcrest.Matchers.hasSize;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.encore.config.JobDefinition;
+import dev.encore.nightly.Outputs;
+import dev.encore.rewards.RewardSpec;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.avro.Schema;
@@ -47,13 +48,9 @@ class SchemaCompatibilityTest {
     return SchemaGuard.breakingChanges(schema(BASE), schema(current));
   }
 
-  /** The published datasets and their schema files, as the reference lists them. */
+  /** The published datasets and their schema files, from the output registry. */
   private static Map<String, String> published() {
-    Map<String, String> datasets = new LinkedHashMap<>();
-    for (DatasetReference.Published p : DatasetReference.published(JobDefinition.builtIn())) {
-      datasets.put(p.name(), p.schemaFile());
-    }
-    return datasets;
+    return SchemaGuard.schemaFiles(Outputs.standard(RewardSpec.of(JobDefinition.builtIn())));
   }
 
   @Test

@@ -2,12 +2,15 @@ package dev.encore.docs;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.encore.nightly.OutputDataset;
+import dev.encore.nightly.Outputs;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -22,10 +25,19 @@ import org.apache.avro.SchemaCompatibility;
  * the release bookkeeping ({@code versions.json}, {@code CHANGELOG.md}, {@code released/<dataset>.v<N>.avsc}) that
  * a breaking change needs.
  */
-final class SchemaGuard {
+public final class SchemaGuard {
   private static final Pattern ENTRY = Pattern.compile("(?m)^##\\s+`?([a-z_]+)`?\\s+v(\\d+)\\b");
 
   private SchemaGuard() {}
+
+  /** Every dataset of a registry with its committed schema file: the guard's input. */
+  public static Map<String, String> schemaFiles(Outputs outputs) {
+    Map<String, String> files = new LinkedHashMap<>();
+    for (OutputDataset<?> o : outputs) {
+      files.put(o.name(), o.schemaFile());
+    }
+    return files;
+  }
 
   /**
    * The changes from {@code released} to {@code current} that break a reader of the released version (empty when
@@ -96,7 +108,7 @@ final class SchemaGuard {
    * {@code released/}) for the published datasets, given as dataset name to schema file name. Empty when every
    * current schema is compatible with the snapshot of its dataset's current version and the bookkeeping is complete.
    */
-  static List<String> check(Path dir, Map<String, String> datasets) {
+  public static List<String> check(Path dir, Map<String, String> datasets) {
     List<String> problems = new ArrayList<>();
     JsonNode versions = readJson(dir.resolve("versions.json"));
     Set<String> changelog = changelogEntries(read(dir.resolve("CHANGELOG.md")));

@@ -6,6 +6,7 @@ import static org.hamcrest.Matchers.greaterThan;
 
 import dev.encore.publish.Publisher;
 import dev.encore.testing.DuckDb;
+import dev.encore.testing.PublishedRows;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
@@ -38,8 +39,7 @@ class IncrementalNightlyTest {
     assertThat(((List<?>) meta.get("input_partitions")).size(), equalTo(7));
 
     int compared = 0;
-    for (String dataset : List.of("sessions", "activity", "user_rewards", "user_entity_rewards", "entity_rewards",
-        "rejected")) {
+    for (String dataset : PublishedRows.DATASETS) {
       List<Path> partitions;
       try (Stream<Path> s = Files.list(scratch.resolve(dataset))) {
         partitions = s.sorted().toList();

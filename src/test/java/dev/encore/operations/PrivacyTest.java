@@ -7,6 +7,7 @@ import static org.hamcrest.Matchers.greaterThan;
 import dev.encore.nightly.NightlySummary;
 import dev.encore.publish.RunStats;
 import dev.encore.testing.DuckDb;
+import dev.encore.testing.PublishedRows;
 import dev.encore.testing.Runs;
 import dev.encore.testing.TreeSnapshot;
 import java.io.IOException;
@@ -33,8 +34,9 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class PrivacyTest {
   static final String T = "2024-03-30";
+  /** Every dataset but rejected, whose positions move when records are cut out (compared on its own below). */
   static final List<String> DATASETS =
-      List.of("sessions", "activity", "user_rewards", "user_entity_rewards", "entity_rewards");
+      PublishedRows.DATASETS.stream().filter(d -> !d.equals("rejected")).toList();
 
   @TempDir Path tmp;
 

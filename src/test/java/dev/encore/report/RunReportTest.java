@@ -6,8 +6,11 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.greaterThan;
 import static org.hamcrest.Matchers.not;
 
+import dev.encore.config.JobDefinition;
 import dev.encore.nightly.NightlyJob;
 import dev.encore.nightly.NightlyOptions;
+import dev.encore.nightly.Outputs;
+import dev.encore.rewards.RewardSpec;
 import dev.encore.testing.DuckDb;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
@@ -121,8 +124,9 @@ class RunReportTest {
     while (m.find()) {
       shown.put(m.group(1), Long.parseLong(m.group(2)));
     }
-    assertThat(shown.keySet(), equalTo(new java.util.TreeSet<>(RunReport.DATASETS)));
-    for (String dataset : RunReport.DATASETS) {
+    List<String> datasets = Outputs.standard(RewardSpec.of(JobDefinition.builtIn())).names();
+    assertThat(shown.keySet(), equalTo(new java.util.TreeSet<>(datasets)));
+    for (String dataset : datasets) {
       assertThat(dataset, shown.get(dataset),
           equalTo(DuckDb.queryLong("SELECT count(*) FROM " + DuckDb.readDataset(out, dataset))));
     }

@@ -3,14 +3,16 @@ package dev.encore.testing;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.equalTo;
 
+import dev.encore.config.JobDefinition;
+import dev.encore.nightly.Outputs;
+import dev.encore.rewards.RewardSpec;
 import java.nio.file.Path;
 import java.util.List;
 
 /** The rows two output roots published, compared dataset by dataset with DuckDB as multisets of whole rows. */
 public final class PublishedRows {
-  /** Every dataset a nightly run publishes. */
-  public static final List<String> DATASETS =
-      List.of("sessions", "activity", "user_rewards", "user_entity_rewards", "entity_rewards", "rejected");
+  /** Every dataset a nightly run publishes, from the output registry. */
+  public static final List<String> DATASETS = Outputs.standard(RewardSpec.of(JobDefinition.builtIn())).names();
 
   private PublishedRows() {}
 

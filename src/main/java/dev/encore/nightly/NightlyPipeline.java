@@ -1,0 +1,97 @@
+package dev.encore.nightly;
+
+import dev.encore.avro.Activity;
+import dev.encore.ingest.IngestListeningLogs;
+import dev.encore.publish.WritePartitionedParquet;
+import dev.encore.publish.WriteRunStats;
+import dev.encore.rewards.ComputeRewards;
+import dev.encore.rewards.ReadActivity;
+import dev.encore.rewards.RewardSpec;
+import dev.encore.sessions.Sessionize;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import org.apache.beam.sdk.Pipeline;
+import org.apache.beam.sdk.transforms.Flatten;
+import org.apache.beam.sdk.transforms.Values;
+import org.apache.beam.sdk.values.KV;
+import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.PCollectionList;
+import org.apache.beam.sdk.values.PCollectionTuple;
+
+/**
+ * The nightly pipeline: ingest → per user (deduplicate, sessions, daily activity) → rewards from the activity
+ * (rebuilt days plus days read back) → every registered dataset's rows staged as Parquet, and the run's exact
+ * counts.
+ */
+public final class NightlyPipeline {
+  private NightlyPipeline() {}
+
+  /** Adds the run's graph to {@code pipeline}; it writes only into the run's staging folder. */
+  public static Pipeline build(Pipeline pipeline, NightlyRun run) {
+    NightlyConfig config = run.config();
+    NightlyPlan plan = run.plan();
+    RewardSpec spec = config.rewardSpec();
+    PCollectionTuple ingested = pipeline.apply(
+        "IngestListeningLogs", new IngestListeningLogs(
+            run.input().partitions(), config.definition().playRules(), config.failAt(), config.skipCorruptFiles(),
+            userGroups(pipeline)));
+    PCollectionTuple perUser = ingested
+        .get(IngestListeningLogs.PLAYS)
+        .apply("Sessionize", new Sessionize(
+            config.definition().sessionRules(), plan.firstSessionDay(), plan.date().minusDays(1),
+            new HashSet<>(plan.activityRebuilt()), spec.levels(), config.maxPlaysPerUserDay(),
+            userGroups(pipeline)));
+
+    PCollection<Activity> history = PCollectionList
+        .of(perUser.get(Sessionize.ACTIVITY).apply("RebuiltActivity", Values.create()))
+        .and(pipeline.apply("ReadActivityHistory", new ReadActivity(
+            plan.activityReused().stream()
+                .map(d -> run.root().partition(Outputs.ACTIVITY.name(), d.toString()).toString()).toList())))
+        .apply("AllActivity", Flatten.pCollections());
+    PCollectionTuple rewards = history.apply("ComputeRewards", new ComputeRewards(
+        spec, plan.date().toEpochDay(), plan.firstInputDay().toEpochDay(),
+        plan.rewardAnchors().stream().map(LocalDate::toEpochDay).toList()));
+
+    Stages stages = new Stages(run, ingested, perUser, rewards);
+    List<PCollection<KV<String, Long>>> counts = new ArrayList<>();
+    counts.add(ingested.get(IngestListeningLogs.STATS));
+    counts.add(perUser.get(Sessionize.STATS));
+    for (OutputDataset<?> output : run.outputs()) {
+      counts.add(write(output, stages, run));
+    }
+    PCollectionList.of(counts)
+        .apply("FlattenCounts", Flatten.pCollections())
+        .apply("WriteRunCounts", new WriteRunStats(run.staging().toString()));
+    return pipeline;
+  }
+
+  /** Stages one dataset's rows in a step named after it (WriteSessions, WriteUserRewards, ...). */
+  private static <T extends org.apache.avro.generic.GenericRecord> PCollection<KV<String, Long>> write(
+      OutputDataset<T> output, Stages stages, NightlyRun run) {
+    return output.rows().apply(stages).apply("Write" + stepName(output.name()), new WritePartitionedParquet<>(
+        output.dataset(), run.staging().toString(), output.shards().applyAsInt(run.config()), run.config().failAt()));
+  }
+
+  /** user_entity_rewards → UserEntityRewards. */
+  static String stepName(String dataset) {
+    StringBuilder s = new StringBuilder();
+    for (String part : dataset.split("_")) {
+      s.append(Character.toUpperCase(part.charAt(0))).append(part.substring(1));
+    }
+    return s.toString();
+  }
+
+  /**
+   * How the input files and the plays are grouped for the shuffles: one by one and by user (0) on engines that
+   * stream a key's values from sorted files; in a few groups (of files, of users) on the DirectRunner, which keeps
+   * everything in memory and copies a key's values once for every bundle that adds to them (see {@link Sessionize}):
+   * there, files read one by one and per-user keys made each shuffle copy its groups about once per file or user,
+   * three quarters of a run.
+   */
+  static int userGroups(Pipeline pipeline) {
+    boolean direct = pipeline.getOptions().getRunner().getSimpleName().equals("DirectRunner");
+    return direct ? Math.max(4, 2 * Runtime.getRuntime().availableProcessors()) : 0;
+  }
+}

@@ -1,0 +1,243 @@
+package dev.encore.nightly;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.encore.EncoreException;
+import dev.encore.Version;
+import dev.encore.ingest.ArrivalPartitions;
+import dev.encore.ingest.InputPartition;
+import dev.encore.publish.OutputRoot;
+import dev.encore.publish.Publisher;
+import dev.encore.sessions.ActivityLogic;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Plans a nightly run: every read of the output root a run depends on happens here (the first input day, the
+ * activity that can be reused, the rejections already published, the run records), so the pipeline and the
+ * publisher work from one fixed {@link NightlyRun}.
+ */
+public final class NightlyPlanner {
+  private static final Logger LOG = LoggerFactory.getLogger(NightlyPlanner.class);
+  private static final ObjectMapper JSON = new ObjectMapper();
+  /** Run metadata key of the activity logic version a partition was built with. */
+  static final String ACTIVITY_LOGIC_VERSION = "activity_logic_version";
+  private static final String FIRST_INPUT_DAY = "FIRST_INPUT_DAY";
+
+  private final NightlyConfig config;
+  /** Set by {@link #plan}: why older activity days are rebuilt instead of reused, reason → days. */
+  private Map<String, List<LocalDate>> activityRebuiltWhy = Map.of();
+
+  public NightlyPlanner(NightlyConfig config) {
+    this.config = config;
+  }
+
+  /**
+   * Plans the days the run reads and writes. Refuses (exit 3) a date before the logs begin, and a run that must
+   * rebuild activity from arrival partitions that log retention has removed.
+   */
+  public NightlyPlan plan() {
+    LocalDate logsBegin = ArrivalPartitions.firstDay(config.logs());
+    LocalDate firstInputDay = firstInputDay(logsBegin);
+    if (config.date().isBefore(logsBegin)) {
+      throw new EncoreException(EncoreException.INPUT, "Input partition "
+          + ArrivalPartitions.partitionDir(config.logs(), config.date()) + " does not exist: the logs under "
+          + config.logs() + " begin on " + logsBegin + ". Check --date and --logs.");
+    }
+    Map<LocalDate, String> notReusable = new TreeMap<>();
+    List<LocalDate> reusable = reusableActivity(notReusable);
+    NightlyPlan plan = NightlyPlan.of(
+        config.date(), lateness(), firstInputDay, config.definition().publicationAges(),
+        config.definition().discovery().lookbackDays(), new java.util.HashSet<>(reusable));
+
+    // Older activity rebuilt (beyond the days every run rebuilds): say why, and refuse when its logs are gone.
+    LocalDate alwaysRebuilt = NightlyPlan.alwaysRebuiltFrom(config.date(), lateness());
+    List<LocalDate> older = plan.activityRebuilt().stream().filter(d -> d.isBefore(alwaysRebuilt)).toList();
+    activityRebuiltWhy = older.stream().collect(Collectors.groupingBy(
+        d -> notReusable.getOrDefault(d, "not published yet"), TreeMap::new, Collectors.toList()));
+    if (!older.isEmpty()) {
+      LOG.info("nightly {}: rebuilding the activity of {} older days from the logs: {}", config.date(),
+          older.size(), activityRebuiltWhy.entrySet().stream().map(e -> e.getValue().size() + " " + e.getKey())
+              .collect(Collectors.joining("; ")));
+    }
+    if (plan.firstArrival().isBefore(logsBegin)) {
+      String needs = older.isEmpty()
+          ? "This run reads arrival partitions from " + plan.firstArrival() + " on (its late window)"
+          : "This run must rebuild the activity of " + older.get(0) + " .. " + older.get(older.size() - 1) + " ("
+              + notReusable.getOrDefault(older.get(0), "not published yet") + ") from arrival partitions "
+              + plan.firstArrival() + " on";
+      throw new EncoreException(EncoreException.INPUT, needs + ", but the logs under " + config.logs()
+          + " now begin on " + logsBegin + " (older partitions were removed). The oldest missing partition is "
+          + ArrivalPartitions.partitionDir(config.logs(), plan.firstArrival()) + ". Restore the partitions from "
+          + plan.firstArrival() + " to " + logsBegin.minusDays(1) + ", or publish into a new output root.");
+    }
+    return plan;
+  }
+
+  /** The arrival partitions the plan reads; refuses missing or unsealed ones unless missing days are allowed. */
+  public ArrivalPartitions.Found input(NightlyPlan plan) {
+    return ArrivalPartitions.resolve(config.logs(), plan.firstArrival(), plan.lastArrival(),
+        config.allowMissingDays());
+  }
+
+  /**
+   * The run value of a plan made by {@link #plan}, once the output root is claimed: the rejections it publishes
+   * are read under the lock.
+   */
+  public NightlyRun prepare(
+      NightlyPlan plan, ArrivalPartitions.Found input, OutputRoot root, Outputs outputs, Instant started,
+      String runner) {
+    // Each arrival's rejections are published by the first run that reads it (and again by its own date's run).
+    List<LocalDate> rejectedDays = new ArrayList<>();
+    for (InputPartition p : input.partitions()) {
+      if (p.day().equals(config.date())
+          || !Files.exists(root.partition(Outputs.REJECTED.name(), p.day().toString()).resolve(Publisher.SUCCESS))) {
+        rejectedDays.add(p.day());
+      }
+    }
+    return new NightlyRun(config, plan, input, List.copyOf(rejectedDays), activityRebuiltWhy, outputs, root,
+        NightlyRun.newRunId(config.date(), started), started, runner);
+  }
+
+  /**
+   * Whether the run for this date already completed with the same Encore version, definitions and input
+   * partitions (its arrival partition and the late window before it): backfill skips such dates.
+   */
+  public boolean alreadyPublished() {
+    Path record = runRecord(config.output(), config.date());
+    if (!Files.exists(record)) {
+      return false;
+    }
+    try {
+      Map<?, ?> done = JSON.readValue(record.toFile(), Map.class);
+      return fingerprint(firstInputDay(ArrivalPartitions.firstDay(config.logs()))).equals(done.get("fingerprint"));
+    } catch (IOException e) {
+      return false; // an unreadable record: run again
+    }
+  }
+
+  /** {@code <output>/_encore/runs/nightly-<date>.json}: written when a run has published everything. */
+  static Path runRecord(Path output, LocalDate date) {
+    return output.resolve(OutputRoot.PRIVATE_DIR).resolve("runs").resolve("nightly-" + date + ".json");
+  }
+
+  /** Where the first input day is recorded, so that log retention does not move it. */
+  static Path firstInputDayFile(Path output) {
+    return output.resolve(OutputRoot.PRIVATE_DIR).resolve(FIRST_INPUT_DAY);
+  }
+
+  /**
+   * The first input day F: the earliest arrival partition ever seen for this output root (recorded by its runs),
+   * or in the logs now. Recorded, so that log retention deleting old partitions does not move F and change
+   * lookback_complete or what counts as observed.
+   */
+  private LocalDate firstInputDay(LocalDate logsBegin) {
+    Path recorded = firstInputDayFile(config.output());
+    try {
+      if (Files.exists(recorded)) {
+        LocalDate seen = LocalDate.parse(Files.readString(recorded).strip());
+        return seen.isBefore(logsBegin) ? seen : logsBegin;
+      }
+    } catch (IOException | RuntimeException e) {
+      // unreadable: fall back to the logs
+    }
+    return logsBegin;
+  }
+
+  /**
+   * What decides a date's results: Encore's version, the definitions, the run's options that change rows, and
+   * the names and sizes of the files of the arrival partitions of the late window.
+   */
+  String fingerprint(LocalDate firstInputDay) {
+    StringBuilder s = new StringBuilder();
+    s.append(Version.get()).append('|').append(config.definition().digest()).append('|')
+        .append(config.maxPlaysPerUserDay()).append('|').append(config.skipCorruptFiles());
+    LocalDate from = NightlyPlan.lateWindowStart(config.date(), lateness());
+    for (LocalDate d = from; !d.isAfter(config.date()); d = d.plusDays(1)) {
+      if (d.isBefore(firstInputDay)) {
+        continue;
+      }
+      Path dir = ArrivalPartitions.partitionDir(config.logs(), d);
+      s.append('|').append(d).append(Files.exists(dir.resolve(ArrivalPartitions.SUCCESS)) ? ":sealed" : ":open");
+      if (Files.isDirectory(dir)) {
+        try (Stream<Path> files = Files.list(dir)) {
+          for (Path f : files.sorted().toList()) {
+            s.append(',').append(f.getFileName()).append('=').append(f.toFile().length());
+          }
+        } catch (IOException e) {
+          s.append(",unlistable");
+        }
+      }
+    }
+    return com.google.common.hash.Hashing.sha256().hashString(s, StandardCharsets.UTF_8).toString();
+  }
+
+  /**
+   * Activity days published complete (by a run on or after the day plus the lateness, from complete input) with
+   * the same definition and activity logic version: these are read back instead of rebuilt. Every other
+   * published day goes into {@code notReusable} with the reason.
+   */
+  private List<LocalDate> reusableActivity(Map<LocalDate, String> notReusable) {
+    List<LocalDate> days = new ArrayList<>();
+    Path dir = config.output().resolve(Outputs.ACTIVITY.name());
+    if (!Files.isDirectory(dir)) {
+      return days;
+    }
+    try (Stream<Path> partitions = Files.list(dir)) {
+      for (Path p : partitions.sorted().toList()) {
+        String name = p.getFileName().toString();
+        if (!name.startsWith("dt=") || !Files.exists(p.resolve(Publisher.SUCCESS))) {
+          continue;
+        }
+        LocalDate day = LocalDate.parse(name.substring(3));
+        String why = whyNotReusable(day, Publisher.readMetadata(p));
+        if (why == null) {
+          days.add(day);
+        } else {
+          notReusable.put(day, why);
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      throw new EncoreException(EncoreException.OUTPUT,
+          "Cannot read the published activity under " + dir + ": " + e + ". Move the damaged partition away and"
+              + " re-run; Encore rebuilds missing activity from the logs.", e);
+    }
+    return days;
+  }
+
+  /** Why a published activity partition cannot be reused, or null when it can. */
+  private String whyNotReusable(LocalDate day, Map<String, Object> meta) {
+    Object version = meta.get(ACTIVITY_LOGIC_VERSION);
+    if (!String.valueOf(ActivityLogic.VERSION).equals(String.valueOf(version))) {
+      return version == null
+          ? "built before activity logic versions were recorded (this is version " + ActivityLogic.VERSION + ")"
+          : "built by activity logic version " + version + " (this is version " + ActivityLogic.VERSION + ")";
+    }
+    if (!config.activityDefinition().equals(meta.get("activity_definition"))) {
+      return "built under another definition";
+    }
+    LocalDate builtBy = LocalDate.parse((String) meta.get("date"));
+    if (builtBy.isBefore(day.plusDays(lateness()))) {
+      return "published before all its late plays could arrive";
+    }
+    // Activity built while input was skipped (missing days, corrupt files) is incomplete.
+    boolean completeInput = ((List<?>) meta.getOrDefault("skipped_input_days", List.of())).isEmpty()
+        && ((List<?>) meta.getOrDefault("skipped_files", List.of())).isEmpty();
+    return completeInput ? null : "built while input was missing or skipped";
+  }
+
+  private int lateness() {
+    return config.definition().playRules().allowedLatenessDays();
+  }
+}

@@ -1,0 +1,208 @@
+package dev.encore.nightly;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.encore.EncoreException;
+import dev.encore.Version;
+import dev.encore.ingest.ArrivalPartitions;
+import dev.encore.ingest.InputPartition;
+import dev.encore.publish.OutputRoot;
+import dev.encore.publish.Publisher;
+import dev.encore.publish.RunStats;
+import dev.encore.publish.WritePartitionedParquet;
+import dev.encore.sessions.ActivityLogic;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import java.util.stream.Stream;
+
+/**
+ * Publishes what a run staged: every partition the registry says the run writes, each atomically with its run
+ * metadata and {@code _SUCCESS}, then the run record. A staged partition that no dataset's days name fails the
+ * run before anything is published.
+ */
+final class NightlyPublisher {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private NightlyPublisher() {}
+
+  /** Publishes the run's partitions and returns its summary; the staging folder is gone afterwards. */
+  static NightlySummary publish(NightlyRun run, Map<String, Long> counts) {
+    NightlyConfig config = run.config();
+    Path staging = run.staging();
+    Map<String, Object> runInfo = runInfo(run, counts);
+    List<String> published = new ArrayList<>();
+    List<String> unchanged = new ArrayList<>();
+    try {
+      checkEveryStagedPartitionIsPublished(run);
+      Publisher publisher = new Publisher(run.root(), run.runId());
+      Map<String, Long> today = RunStats.forInput(counts, config.date().toString());
+      long rejectedToday = today.entrySet().stream()
+          .filter(e -> e.getKey().startsWith(RunStats.REJECTED + "/")).mapToLong(Map.Entry::getValue).sum();
+      long recordsToday = today.get(RunStats.RECORDS);
+      if (recordsToday > 0 && rejectedToday > config.maxRejectedShare() * recordsToday) {
+        // Publish the rejected records, so they can be inspected, and nothing else.
+        String dt = config.date().toString();
+        publisher.publish(Outputs.REJECTED, dt, staged(run, Outputs.REJECTED.name(), dt), config.date(),
+            partitionInfo(runInfo, Outputs.REJECTED.name(), dt, counts));
+        OutputRoot.deleteTree(staging);
+        throw new EncoreException(EncoreException.INPUT, String.format(
+            "%d of the %d records of arrival partition %s were rejected (%.1f %%), more than --maxRejectedShare=%s."
+                + " Only %s/dt=%s was published; inspect it (reasons per record), fix the input and re-run.",
+            rejectedToday, recordsToday, dt, 100.0 * rejectedToday / recordsToday, config.maxRejectedShare(),
+            Outputs.REJECTED.name(), dt));
+      }
+      for (OutputDataset<?> output : run.outputs()) {
+        for (LocalDate day : output.days().apply(run)) {
+          String dt = day.toString();
+          Publisher.Outcome outcome = publisher.publish(output.dataset(), dt, staged(run, output.name(), dt),
+              config.date(), partitionInfo(runInfo, output.name(), dt, counts));
+          (outcome == Publisher.Outcome.WRITTEN ? published : unchanged).add(output.name() + "/dt=" + dt);
+        }
+      }
+      OutputRoot.deleteTree(staging);
+      OutputRoot.deleteTree(run.root().trash(run.runId()));
+      writeRunRecord(run, counts);
+    } catch (IOException e) {
+      throw new EncoreException(
+          EncoreException.PIPELINE,
+          "Publishing failed after " + published.size() + " partitions were published: " + e
+              + ". Re-run the same command; published partitions are complete and will be replaced.",
+          e);
+    }
+    return new NightlySummary(config.date(), run.runId(), run.input(), counts, run.outputs().names(), published,
+        unchanged, Duration.between(run.started(), Instant.now()), run.runner());
+  }
+
+  /**
+   * Fails, naming it, on a partition staged by the pipeline that no registered dataset publishes on this run's
+   * days: its rows would otherwise be deleted with the staging folder, silently.
+   */
+  static void checkEveryStagedPartitionIsPublished(NightlyRun run) throws IOException {
+    TreeSet<String> orphans = new TreeSet<>(stagedPartitions(run.staging()));
+    run.outputs().partitions(run).forEach(orphans::remove);
+    if (!orphans.isEmpty()) {
+      OutputRoot.deleteTree(run.staging());
+      throw new EncoreException(EncoreException.PIPELINE, "The pipeline staged " + String.join(", ", orphans)
+          + ", which no dataset of the registry (nightly.Outputs) publishes on this run's days. Nothing was"
+          + " published. Declare the days that dataset is written on (OutputDataset.writtenOn) to match the rows"
+          + " its transform produces.");
+    }
+  }
+
+  /** The partitions in a staging folder, as {@code dataset/dt=YYYY-MM-DD}. */
+  private static List<String> stagedPartitions(Path staging) throws IOException {
+    List<String> found = new ArrayList<>();
+    if (!Files.isDirectory(staging)) {
+      return found;
+    }
+    try (Stream<Path> paths = Files.walk(staging, 2)) {
+      for (Path p : paths.toList()) {
+        if (p.getNameCount() == staging.getNameCount() + 2 && p.getFileName().toString().startsWith("dt=")) {
+          found.add(p.getParent().getFileName() + "/" + p.getFileName());
+        }
+      }
+    }
+    return found;
+  }
+
+  private static Path staged(NightlyRun run, String dataset, String dt) {
+    return Path.of(WritePartitionedParquet.partitionDir(run.staging().toString(), dataset, dt));
+  }
+
+  /** Writes the run record (and the first input day) once everything is published: backfill skips such dates. */
+  private static void writeRunRecord(NightlyRun run, Map<String, Long> counts) throws IOException {
+    NightlyConfig config = run.config();
+    Path record = NightlyPlanner.runRecord(run.root().path(), config.date());
+    Files.createDirectories(record.getParent());
+    Path tmp = record.resolveSibling(record.getFileName() + ".tmp");
+    Map<String, Object> done = new LinkedHashMap<>();
+    done.put("date", config.date().toString());
+    done.put("run_id", run.runId());
+    done.put("finished_at", Instant.now().toString());
+    done.put("fingerprint", new NightlyPlanner(config).fingerprint(run.plan().firstInputDay()));
+    done.put("outputs", outputRows(run, counts));
+    JSON.writeValue(tmp.toFile(), done);
+    Files.move(tmp, record, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    Files.writeString(NightlyPlanner.firstInputDayFile(run.root().path()), run.plan().firstInputDay() + "\n");
+  }
+
+  /** Rows written per dataset and partition, every registered dataset listed: name → (dt → rows). */
+  private static Map<String, Map<String, Long>> outputRows(NightlyRun run, Map<String, Long> counts) {
+    Map<String, Map<String, Long>> rows = new LinkedHashMap<>();
+    for (OutputDataset<?> output : run.outputs()) {
+      Map<String, Long> byDt = new LinkedHashMap<>();
+      for (LocalDate d : output.days().apply(run)) {
+        byDt.put(d.toString(), RunStats.forOutput(counts, output.name()).getOrDefault(d.toString(), 0L));
+      }
+      rows.put(output.name(), byDt);
+    }
+    return rows;
+  }
+
+  private static Map<String, Object> runInfo(NightlyRun run, Map<String, Long> counts) {
+    NightlyConfig config = run.config();
+    Map<String, Object> info = new LinkedHashMap<>();
+    info.put("encore_version", Version.get());
+    info.put("run_id", run.runId());
+    info.put("command", "nightly");
+    info.put("date", config.date().toString());
+    info.put("started_at", run.started().toString());
+    Map<String, Object> opts = new LinkedHashMap<>();
+    opts.put("logs", config.logs().toString());
+    opts.put("output", config.output().toString());
+    opts.put("runner", run.runner());
+    opts.put("allowMissingDays", config.allowMissingDays());
+    opts.put("shardsPerPartition", config.shardsPerPartition());
+    opts.put("skipCorruptFiles", config.skipCorruptFiles());
+    opts.put("maxRejectedShare", config.maxRejectedShare());
+    opts.put("maxPlaysPerUserDay", config.maxPlaysPerUserDay());
+    info.put("options", opts);
+    info.put("definition_source", config.definition().source());
+    info.put("definition_digest", config.definition().digest());
+    info.put("definition", config.definition().toMap());
+    info.put("activity_definition", config.activityDefinition());
+    info.put(NightlyPlanner.ACTIVITY_LOGIC_VERSION, ActivityLogic.VERSION);
+    info.put("first_input_day", run.plan().firstInputDay().toString());
+    info.put("activity_reused_days", run.plan().activityReused().size());
+    Map<String, Integer> rebuiltWhy = new LinkedHashMap<>();
+    run.activityRebuiltWhy().forEach((why, days) -> rebuiltWhy.put(why, days.size()));
+    info.put("activity_rebuilt_why", rebuiltWhy);
+    List<Map<String, Object>> inputs = new ArrayList<>();
+    for (InputPartition p : run.input().partitions()) {
+      Map<String, Object> in = new LinkedHashMap<>();
+      in.put("dt", p.day().toString());
+      in.put("path", p.dir());
+      in.putAll(RunStats.forInput(counts, p.day().toString()));
+      inputs.add(in);
+    }
+    info.put("input_partitions", inputs);
+    List<Map<String, Object>> skipped = new ArrayList<>();
+    for (ArrivalPartitions.Skipped s : run.input().skipped()) {
+      skipped.add(Map.of("dt", s.day().toString(), "why", s.why()));
+    }
+    info.put("skipped_input_days", skipped);
+    info.put("skipped_files", RunStats.skippedFiles(counts));
+    info.put("excluded_hot_users", RunStats.hotUserDays(counts));
+    info.put("outputs", outputRows(run, counts));
+    return info;
+  }
+
+  private static Map<String, Object> partitionInfo(
+      Map<String, Object> runInfo, String dataset, String dt, Map<String, Long> counts) {
+    Map<String, Object> info = new LinkedHashMap<>();
+    info.put("dataset", dataset);
+    info.put("dt", dt);
+    info.put("rows", RunStats.forOutput(counts, dataset).getOrDefault(dt, 0L));
+    info.putAll(runInfo);
+    return info;
+  }
+}

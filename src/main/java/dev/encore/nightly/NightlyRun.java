@@ -1,0 +1,54 @@
+package dev.encore.nightly;
+
+import dev.encore.ingest.ArrivalPartitions;
+import dev.encore.publish.OutputRoot;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * One nightly run, fixed before its pipeline is built: what it reads, what it writes and where. Built by
+ * {@link NightlyPlanner}; the pipeline ({@link NightlyPipeline}) and the publishing step read it, never options.
+ *
+ * @param config the checked options and definition
+ * @param plan the days read and written
+ * @param input the arrival partitions found (and days skipped)
+ * @param rejectedDays arrival days whose rejected records this run publishes: its own date, and every day it is
+ *     the first to read
+ * @param activityRebuiltWhy why activity days older than the late window are rebuilt rather than reused:
+ *     reason → days
+ * @param outputs the datasets written and published
+ * @param root the output root, claimed and locked for this run
+ * @param runId unique id, also in every partition's run metadata
+ * @param started when the run started
+ * @param runner the Beam runner's name
+ */
+public record NightlyRun(
+    NightlyConfig config,
+    NightlyPlan plan,
+    ArrivalPartitions.Found input,
+    List<LocalDate> rejectedDays,
+    Map<String, List<LocalDate>> activityRebuiltWhy,
+    Outputs outputs,
+    OutputRoot root,
+    String runId,
+    Instant started,
+    String runner) {
+
+  /** A run id that sorts by date and start time and is unique: nightly-DATE-yyyyMMddTHHmmss-xxxxxxxx. */
+  static String newRunId(LocalDate date, Instant started) {
+    return "nightly-" + date + "-"
+        + DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss").withZone(ZoneOffset.UTC).format(started) + "-"
+        + UUID.randomUUID().toString().substring(0, 8);
+  }
+
+  /** This run's staging folder: the pipeline writes there, the publisher moves partitions from there. */
+  public Path staging() {
+    return root.staging(runId);
+  }
+}
