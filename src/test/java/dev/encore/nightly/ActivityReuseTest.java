@@ -11,6 +11,7 @@ import dev.encore.EncoreException;
 import dev.encore.publish.Publisher;
 import dev.encore.sessions.ActivityLogic;
 import dev.encore.testing.Runs;
+import dev.encore.testing.TreeSnapshot;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -38,7 +39,7 @@ class ActivityReuseTest {
   @BeforeAll
   static void publishOneNightThenAgeItsActivity() throws IOException {
     logs = tmp.resolve("logs");
-    copyTree(TESTDATA, logs);
+    TreeSnapshot.copy(TESTDATA, logs);
     out = tmp.resolve("out");
     Runs.nightly(FIRST_NIGHT, logs, out);
     // As if the activity had been published by the previous version of the activity logic.
@@ -56,7 +57,7 @@ class ActivityReuseTest {
   @Test
   void activityOfAnotherLogicVersionIsRebuiltAndTheRunSaysWhy() throws Exception {
     Path root = tmp.resolve("rebuilt");
-    copyTree(out, root);
+    TreeSnapshot.copy(out, root);
     NightlySummary s = Runs.nightly(NEXT_NIGHT, logs, root);
     Map<String, Object> meta = Publisher.readMetadata(root.resolve("activity/dt=2024-01-27"));
     assertThat(meta.get("date"), equalTo(NEXT_NIGHT.toString()));
@@ -79,9 +80,9 @@ class ActivityReuseTest {
   @Test
   void activityThatCannotBeRebuiltBecauseItsLogsAreGoneExits3() throws Exception {
     Path root = tmp.resolve("retention");
-    copyTree(out, root);
+    TreeSnapshot.copy(out, root);
     Path retained = tmp.resolve("retained-logs");
-    copyTree(logs, retained);
+    TreeSnapshot.copy(logs, retained);
     for (LocalDate d = LocalDate.parse("2024-01-01"); d.isBefore(LocalDate.parse("2024-02-01")); d = d.plusDays(1)) {
       deleteTree(retained.resolve("dt=" + d));
     }
@@ -93,19 +94,6 @@ class ActivityReuseTest {
     assertThat(Publisher.readMetadata(root.resolve("activity/dt=2024-01-27")).get("date"),
         equalTo(FIRST_NIGHT.toString()));
     assertThat(Files.exists(root.resolve("sessions/dt=2024-03-29")), equalTo(false));
-  }
-
-  static void copyTree(Path from, Path to) throws IOException {
-    try (Stream<Path> s = Files.walk(from)) {
-      for (Path p : s.toList()) {
-        Path target = to.resolve(from.relativize(p).toString());
-        if (Files.isDirectory(p)) {
-          Files.createDirectories(target);
-        } else {
-          Files.copy(p, target);
-        }
-      }
-    }
   }
 
   static void deleteTree(Path dir) throws IOException {

@@ -21,6 +21,7 @@ import dev.encore.publish.Publisher;
 import dev.encore.report.RunReport;
 import dev.encore.rewards.RewardSpec;
 import dev.encore.testing.DuckDb;
+import dev.encore.testing.TreeSnapshot;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
@@ -147,7 +148,7 @@ class AddADatasetTest {
   @Test
   void theSchemaGuardAsksForTheToysReleaseThenAcceptsIt() throws Exception {
     Path schemas = tmp.resolve("schemas");
-    copyTree(Path.of("schemas"), schemas);
+    TreeSnapshot.copy(Path.of("schemas"), schemas);
     Files.writeString(schemas.resolve("toy.avsc"), TOY_SCHEMA);
     List<String> problems = SchemaGuard.check(schemas, SchemaGuard.schemaFiles(outputs));
     assertThat(problems, equalTo(List.of("toy: versions.json has no version (a positive integer) for it")));
@@ -216,19 +217,6 @@ class AddADatasetTest {
       return s.anyMatch(Files::isRegularFile);
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException(e);
-    }
-  }
-
-  private static void copyTree(Path from, Path to) throws java.io.IOException {
-    try (Stream<Path> s = Files.walk(from)) {
-      for (Path p : s.toList()) {
-        Path target = to.resolve(from.relativize(p).toString());
-        if (Files.isDirectory(p)) {
-          Files.createDirectories(target);
-        } else {
-          Files.copy(p, target);
-        }
-      }
     }
   }
 }
