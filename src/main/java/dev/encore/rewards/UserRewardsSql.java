@@ -8,8 +8,9 @@ import java.util.stream.Collectors;
 
 /**
  * The {@code user_rewards} rows of docs/rewards.md as one DuckDB query over a table of accepted plays, written
- * from the definitions, not from the pipeline's design. The test oracle ({@code RewardsOracle}) and the
- * benchmark's DuckDB reference both run it.
+ * from the definitions, not from the pipeline's design. The benchmark's DuckDB reference runs it, and
+ * {@code ReferencesMatchPipelineTest} checks it against the pipeline; the test oracle ({@code RewardsOracle}) keeps
+ * its own SQL, so that it stays independent of the code it checks.
  *
  * <p>The plays table holds the valid, non-private, deduplicated plays with at least the columns {@code user_id},
  * {@code ts} (end of the play, epoch milliseconds), {@code ms_played}, {@code content_type}, {@code arrival} (DATE,
