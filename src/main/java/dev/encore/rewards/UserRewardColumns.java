@@ -36,7 +36,20 @@ public enum UserRewardColumns {
           w -> w.days().values().stream().mapToLong(Day::streams).sum()),
       new Column("ms_played_", Schema.Type.LONG, false,
           n -> "Sum of ms_played of those qualifying plays in (D, D+" + n + "], milliseconds.",
-          w -> w.days().values().stream().mapToLong(Day::streamMs).sum()));
+          w -> w.days().values().stream().mapToLong(Day::streamMs).sum())),
+
+  /**
+   * active_weeks_N: how many 7-day blocks of the window hold an active day. A habit signal: it tells a user back
+   * every week from one who binged on a few days, which active_days_N does not.
+   */
+  ACTIVE_WEEKS(
+      "active_weeks_horizons",
+      Presence.OPTIONAL,
+      new Column("active_weeks_", Schema.Type.INT, false,
+          n -> "Number of 7-day blocks (D+1..D+7, D+8..D+14, ...) of (D, D+" + n + "] with at least one active day,"
+              + " counting only days up to as_of (0 to " + (n + 6) / 7 + ").",
+          // Day d is in block (d - D - 1) / 7, counted from 0; the window holds no day after min(D+N, T).
+          w -> (int) w.days().keySet().stream().map(d -> (d - w.anchor() - 1) / 7).distinct().count()));
 
   /** Whether a family's key must be in a definition file, and whether it may list no horizon. */
   public enum Presence {

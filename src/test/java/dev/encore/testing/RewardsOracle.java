@@ -72,10 +72,14 @@ public final class RewardsOracle implements AutoCloseable {
       int lookbackDays,
       int stickinessDays,
       List<Integer> discoveryActiveDaysHorizons,
-      List<Integer> checkpoints) {
+      List<Integer> checkpoints,
+      List<Integer> activeWeeksHorizons) {
     public Definition {
       activeDaysHorizons = sortedPositive(activeDaysHorizons, "active_days_horizons");
       volumeHorizons = sortedPositive(volumeHorizons, "volume_horizons");
+      // Optional in the definition file: none unless asked for.
+      activeWeeksHorizons =
+          activeWeeksHorizons.isEmpty() ? List.of() : sortedPositive(activeWeeksHorizons, "active_weeks_horizons");
       discoveryActiveDaysHorizons =
           sortedPositive(discoveryActiveDaysHorizons, "discovery active_days_horizons");
       checkpoints = sortedPositive(checkpoints, "checkpoints");
@@ -109,7 +113,8 @@ public final class RewardsOracle implements AutoCloseable {
           60,
           60,
           List.of(7, 28),
-          List.of(1, 7, 28));
+          List.of(1, 7, 28),
+          List.of());
     }
 
     /** The same definition with other discovery entity levels (any of artist, show, track, album). */
@@ -124,7 +129,24 @@ public final class RewardsOracle implements AutoCloseable {
           lookbackDays,
           stickinessDays,
           discoveryActiveDaysHorizons,
-          checkpoints);
+          checkpoints,
+          activeWeeksHorizons);
+    }
+
+    /** The same definition with {@code active_weeks_N} columns (the optional key active_weeks_horizons). */
+    public Definition withActiveWeeksHorizons(Integer... horizons) {
+      return new Definition(
+          allowedLatenessDays,
+          trackStreamMs,
+          episodeStreamMs,
+          activeDaysHorizons,
+          volumeHorizons,
+          entityLevels,
+          lookbackDays,
+          stickinessDays,
+          discoveryActiveDaysHorizons,
+          checkpoints,
+          List.of(horizons));
     }
 
     /** Length of {@code trace} and {@code active_by_offset}: stickiness_days − 1 (59). */
@@ -134,7 +156,8 @@ public final class RewardsOracle implements AutoCloseable {
 
     /** The longest user_rewards horizon (60): what {@code days_observed} of user_rewards counts up to. */
     public int longestUserHorizon() {
-      return Math.max(max(activeDaysHorizons), max(volumeHorizons));
+      return Math.max(Math.max(max(activeDaysHorizons), max(volumeHorizons)),
+          activeWeeksHorizons.isEmpty() ? 0 : max(activeWeeksHorizons));
     }
 
     /** M = max(user horizons, discovery horizons, stickiness_days − 1) + L (63). */
@@ -154,6 +177,7 @@ public final class RewardsOracle implements AutoCloseable {
     public List<Integer> userMaturityHorizons() {
       Set<Integer> horizons = new TreeSet<>(activeDaysHorizons);
       horizons.addAll(volumeHorizons);
+      horizons.addAll(activeWeeksHorizons);
       horizons.add(1);
       return List.copyOf(horizons);
     }
@@ -172,6 +196,7 @@ public final class RewardsOracle implements AutoCloseable {
         columns.add("streams_" + n);
         columns.add("ms_played_" + n);
       }
+      activeWeeksHorizons.forEach(n -> columns.add("active_weeks_" + n));
       columns.addAll(List.of("as_of", "days_observed"));
       userMaturityHorizons().forEach(n -> columns.add("mature_" + n));
       return List.copyOf(columns);
@@ -332,6 +357,11 @@ public final class RewardsOracle implements AutoCloseable {
       dayCounts.add(
           "count(x.day) FILTER (WHERE x.day <= least(a.anchor_date + " + n + ", ${T})) AS active_days_" + n);
     }
+    for (int n : def.activeWeeksHorizons()) {
+      // The active day d lies in the 7-day block k = ceil((d - D) / 7) after D.
+      dayCounts.add("count(DISTINCT ceil((x.day - a.anchor_date) / 7.0))"
+          + " FILTER (WHERE x.day <= least(a.anchor_date + " + n + ", ${T})) AS active_weeks_" + n);
+    }
     List<String> volumes = new ArrayList<>();
     for (int n : def.volumeHorizons()) {
       String window = "s.day <= least(a.anchor_date + " + n + ", ${T})";
@@ -348,6 +378,7 @@ public final class RewardsOracle implements AutoCloseable {
       select.add("v.streams_" + n);
       select.add("v.ms_played_" + n);
     }
+    def.activeWeeksHorizons().forEach(n -> select.add("d.active_weeks_" + n));
     select.add("${T} AS as_of");
     select.add("least(" + def.longestUserHorizon() + ", ${T} - d.anchor_date) AS days_observed");
     for (int n : def.userMaturityHorizons()) {
