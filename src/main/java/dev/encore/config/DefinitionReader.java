@@ -8,10 +8,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.encore.EncoreException;
+import dev.encore.rewards.UserRewardColumns;
+import dev.encore.rewards.UserRewardColumns.Presence;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
@@ -25,7 +28,10 @@ import org.yaml.snakeyaml.error.MarkedYAMLException;
  * checked by hand rather than bound to classes, so that every refusal can name the full key path (for example
  * {@code discovery.entity_levels[2]}), the bad value and what is allowed. Every key is required: a data scientist
  * starts from a copy of {@code pipelines/nightly.yaml}, and a forgotten key silently taking a default would be a
- * reward nobody asked for. Problems are collected rather than thrown one at a time, so a file is fixed in one round.
+ * reward nobody asked for. The exception: {@code user_rewards} column families declared {@link Presence#OPTIONAL}
+ * (those added after the format's first version) may be left out, which makes none of their columns rather than a
+ * default, so files written before them keep working. Problems are collected rather than thrown one at a time, so
+ * a file is fixed in one round.
  */
 final class DefinitionReader {
   static final List<String> TOP_KEYS =
@@ -33,7 +39,8 @@ final class DefinitionReader {
   static final List<String> PLAYS_KEYS = List.of("stream_threshold_ms", "allowed_lateness_days");
   static final List<String> THRESHOLD_KEYS = List.of("TRACK", "EPISODE");
   static final List<String> SESSIONS_KEYS = List.of("gap_minutes", "max_session_hours");
-  static final List<String> USER_REWARDS_KEYS = List.of("active_days_horizons", "volume_horizons");
+  static final List<String> USER_REWARDS_KEYS =
+      Arrays.stream(UserRewardColumns.values()).map(UserRewardColumns::yamlKey).toList();
   static final List<String> DISCOVERY_KEYS =
       List.of("entity_levels", "lookback_days", "stickiness_days", "active_days_horizons");
   static final List<String> PUBLISHING_KEYS = List.of("checkpoints");
@@ -79,8 +86,14 @@ final class DefinitionReader {
     Long capHours = integer(at(sessions, "max_session_hours"), 1, Integer.MAX_VALUE);
 
     At userRewards = map(at(top, "user_rewards"), USER_REWARDS_KEYS);
-    List<Integer> userHorizons = horizons(at(userRewards, "active_days_horizons"), true);
-    List<Integer> volumeHorizons = horizons(at(userRewards, "volume_horizons"), false);
+    Map<UserRewardColumns, List<Integer>> userHorizons = new EnumMap<>(UserRewardColumns.class);
+    for (UserRewardColumns family : UserRewardColumns.values()) {
+      At key = at(userRewards, family.yamlKey());
+      boolean leftOut = key != null && key.node() == null;
+      if (!(leftOut && family.presence() == Presence.OPTIONAL)) {
+        userHorizons.put(family, horizons(key, family.presence() == Presence.REQUIRED_NON_EMPTY));
+      }
+    }
 
     At discovery = map(at(top, "discovery"), DISCOVERY_KEYS);
     List<EntityLevel> levels = entityLevels(at(discovery, "entity_levels"));
@@ -100,7 +113,7 @@ final class DefinitionReader {
             source,
             new PlayRules(trackMs, episodeMs, lateness.intValue()),
             SessionRules.of(gapMinutes, capHours),
-            new UserRewardsDefinition(userHorizons, volumeHorizons),
+            new UserRewardsDefinition(userHorizons),
             new DiscoveryDefinition(levels, lookback.intValue(), stickiness.intValue(), discoveryHorizons),
             checkpoints);
     checkCheckpointsBeforeMaturity(checkpointsAt, checkpoints, definition);

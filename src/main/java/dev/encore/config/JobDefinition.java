@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.encore.EncoreException;
+import dev.encore.rewards.UserRewardColumns;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.Serializable;
@@ -22,7 +23,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeSet;
-import java.util.stream.IntStream;
 
 /**
  * The whole job definition read from a {@code pipelines/*.yaml} file: what counts as a play, how sessions are cut,
@@ -31,7 +31,7 @@ import java.util.stream.IntStream;
  * @param source where it was read from: the file path as given, or {@value #BUILT_IN_SOURCE}
  * @param playRules stream thresholds (TRACK, EPISODE) and {@code allowed_lateness_days}
  * @param sessionRules session gap and cap, in whole minutes and hours as the file states them
- * @param userRewards the {@code user_rewards} horizons
+ * @param userRewards the horizons of each {@code user_rewards} column family
  * @param discovery the discovery labels
  * @param checkpoints ages at which progressive rows are published; sorted ascending, distinct, immutable
  */
@@ -124,11 +124,11 @@ public record JobDefinition(
     return List.copyOf(ages);
   }
 
-  /** The longest {@code user_rewards} horizon, over active-days and volume horizons (60 by default). */
+  /** The longest {@code user_rewards} horizon, over every column family's horizons (60 by default). */
   public int longestUserHorizon() {
-    return IntStream.concat(
-            userRewards.activeDaysHorizons().stream().mapToInt(Integer::intValue),
-            userRewards.volumeHorizons().stream().mapToInt(Integer::intValue))
+    return userRewards.horizons().values().stream()
+        .flatMap(List::stream)
+        .mapToInt(Integer::intValue)
         .max()
         .orElseThrow();
   }
@@ -165,11 +165,15 @@ public record JobDefinition(
         ordered(
             "gap_minutes", sessionRules.gapMs() / MINUTE_MS,
             "max_session_hours", sessionRules.maxSessionMs() / HOUR_MS));
-    map.put(
-        "user_rewards",
-        ordered(
-            "active_days_horizons", userRewards.activeDaysHorizons(),
-            "volume_horizons", userRewards.volumeHorizons()));
+    Map<String, Object> userRewardsMap = new LinkedHashMap<>();
+    userRewards.horizons().forEach((family, horizons) -> {
+      // An optional family without horizons is left out, as the file may leave it out, so that definitions
+      // written before the family existed keep their digest: run records and reuse compare it.
+      if (family.presence() != UserRewardColumns.Presence.OPTIONAL || !horizons.isEmpty()) {
+        userRewardsMap.put(family.yamlKey(), horizons);
+      }
+    });
+    map.put("user_rewards", Collections.unmodifiableMap(userRewardsMap));
     Map<String, Object> discoveryMap = new LinkedHashMap<>();
     discoveryMap.put("entity_levels", discovery.entityLevels().stream().map(EntityLevel::id).toList());
     discoveryMap.put("lookback_days", discovery.lookbackDays());

@@ -23,11 +23,9 @@ public final class RewardRows {
     GenericRecord r = new GenericData.Record(schema);
     r.put("user_id", userId);
     r.put("anchor_date", (int) d);
-    l.activeDays().forEach((n, v) -> r.put("active_days_" + n, v));
+    l.columns().forEach(r::put);
     r.put("return_d1", l.returnD1());
     r.put("days_to_return", l.daysToReturn());
-    l.streams().forEach((n, v) -> r.put("streams_" + n, v));
-    l.streamMs().forEach((n, v) -> r.put("ms_played_" + n, v));
     r.put("as_of", (int) asOf);
     r.put("days_observed", l.daysObserved());
     l.mature().forEach((n, v) -> r.put("mature_" + n, v));

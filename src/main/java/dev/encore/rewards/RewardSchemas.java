@@ -1,5 +1,6 @@
 package dev.encore.rewards;
 
+import java.util.ArrayList;
 import java.util.List;
 import org.apache.avro.LogicalTypes;
 import org.apache.avro.Schema;
@@ -28,24 +29,19 @@ public final class RewardSchemas {
         .fields();
     f.name("user_id").doc("Listener. Key column, first sort key.").type().stringType().noDefault();
     f.name("anchor_date").doc("Anchor day D (UTC). Key column, second sort key.").type(date()).noDefault();
-    for (int n : spec.userHorizons()) {
-      f.name("active_days_" + n)
-          .doc("Number of active days (days with at least one qualifying play) in (D, D+" + n + "], counting"
-              + " only days up to as_of.")
-          .type().intType().noDefault();
-    }
+    // The order published before the families were declared: active_days_N, return_d1 and days_to_return, then
+    // the other families.
+    horizonColumns(f, UserRewardColumns.ACTIVE_DAYS, spec);
     f.name("return_d1").doc("Whether the user is active on D+1; null when D+1 is after as_of.")
         .type().optional().booleanType();
     f.name("days_to_return")
         .doc("Days from D to the user's next active day (1 = the next day), looking up to as_of; null when none"
             + " is observed yet.")
         .type().optional().intType();
-    for (int n : spec.volumeHorizons()) {
-      f.name("streams_" + n).doc("Number of qualifying plays in (D, D+" + n + "], up to as_of.")
-          .type().longType().noDefault();
-      f.name("ms_played_" + n)
-          .doc("Sum of ms_played of those qualifying plays in (D, D+" + n + "], milliseconds.")
-          .type().longType().noDefault();
+    for (UserRewardColumns family : UserRewardColumns.values()) {
+      if (family != UserRewardColumns.ACTIVE_DAYS) {
+        horizonColumns(f, family, spec);
+      }
     }
     asOf(f);
     f.name("days_observed")
@@ -139,15 +135,29 @@ public final class RewardSchemas {
     return f.endRecord();
   }
 
+  /** A family's columns: for each horizon, one column per {@link UserRewardColumns.Column}. */
+  private static void horizonColumns(FieldAssembler<Schema> f, UserRewardColumns family, RewardSpec spec) {
+    for (int n : spec.horizons(family)) {
+      for (UserRewardColumns.Column column : family.columns()) {
+        Schema type = Schema.create(column.type());
+        if (column.nullable()) {
+          f.name(column.name(n)).doc(column.doc().apply(n)).type().optional().type(type);
+        } else {
+          f.name(column.name(n)).doc(column.doc().apply(n)).type(type).noDefault();
+        }
+      }
+    }
+  }
+
+  /** The user_rewards columns of horizon n, e.g. "active_days_28, streams_28, ms_played_28". */
   private static String labelsOf(int n, RewardSpec spec) {
-    StringBuilder s = new StringBuilder();
-    if (spec.userHorizons().contains(n)) {
-      s.append("active_days_").append(n);
+    List<String> names = new ArrayList<>();
+    for (UserRewardColumns family : UserRewardColumns.values()) {
+      if (spec.horizons(family).contains(n)) {
+        family.columns().forEach(column -> names.add(column.name(n)));
+      }
     }
-    if (spec.volumeHorizons().contains(n)) {
-      s.append(s.length() > 0 ? ", " : "").append("streams_").append(n).append(", ms_played_").append(n);
-    }
-    return s.toString();
+    return String.join(", ", names);
   }
 
   private static void asOf(FieldAssembler<Schema> f) {

@@ -14,20 +14,17 @@ public final class UserRewardMath {
   /**
    * The labels of one (user, anchor day D), as observed in run T.
    *
-   * @param activeDays N → active days in (D, min(D+N, T)]
+   * @param columns every horizon column of {@link UserRewardColumns} → its value in (D, min(D+N, T)], e.g.
+   *     {@code active_days_7} → 2, {@code streams_28} → 4L
    * @param returnD1 active on D+1; null when D+1 > T
    * @param daysToReturn days to the next active day up to T; null when none
-   * @param streams N → qualifying plays in (D, min(D+N, T)]
-   * @param streamMs N → their milliseconds
    * @param daysObserved days of (D, D + longest horizon] that are ≤ T
    * @param mature N → D + N + L ≤ T
    */
   public record Labels(
-      Map<Integer, Integer> activeDays,
+      Map<String, Object> columns,
       Boolean returnD1,
       Integer daysToReturn,
-      Map<Integer, Long> streams,
-      Map<Integer, Long> streamMs,
       int daysObserved,
       Map<Integer, Boolean> mature) {}
 
@@ -40,21 +37,14 @@ public final class UserRewardMath {
     if (!days.containsKey(d)) {
       return null;
     }
-    Map<Integer, Integer> active = new LinkedHashMap<>();
-    for (int n : spec.userHorizons()) {
-      active.put(n, window(days, d, n, t).size());
-    }
-    Map<Integer, Long> streams = new LinkedHashMap<>();
-    Map<Integer, Long> streamMs = new LinkedHashMap<>();
-    for (int n : spec.volumeHorizons()) {
-      long s = 0;
-      long ms = 0;
-      for (Day day : window(days, d, n, t).values()) {
-        s += day.streams();
-        ms += day.streamMs();
+    Map<String, Object> columns = new LinkedHashMap<>();
+    for (UserRewardColumns family : UserRewardColumns.values()) {
+      for (int n : spec.horizons(family)) {
+        UserRewardColumns.Window window = new UserRewardColumns.Window(d, window(days, d, n, t));
+        for (UserRewardColumns.Column column : family.columns()) {
+          columns.put(column.name(n), column.value().apply(window));
+        }
       }
-      streams.put(n, s);
-      streamMs.put(n, ms);
     }
     Boolean returnD1 = d + 1 > t ? null : days.containsKey(d + 1);
     Long next = days.higherKey(d);
@@ -64,7 +54,7 @@ public final class UserRewardMath {
       mature.put(n, d + n + spec.lateness() <= t);
     }
     int observed = (int) Math.max(0, Math.min(spec.longestUserHorizon(), t - d));
-    return new Labels(active, returnD1, daysToReturn, streams, streamMs, observed, mature);
+    return new Labels(columns, returnD1, daysToReturn, observed, mature);
   }
 
   /** Active days in (d, min(d + n, t)]. */

@@ -8,15 +8,21 @@ import java.util.stream.Collectors;
 
 /**
  * The {@code user_rewards} rows of docs/rewards.md as one DuckDB query over a table of accepted plays, written
- * from the definitions, not from the pipeline's design. The test oracle ({@code RewardsOracle}) and the
- * benchmark's DuckDB reference both run it.
+ * from the definitions, not from the pipeline's design. The benchmark's DuckDB reference runs it, and
+ * {@code ReferencesMatchPipelineTest} checks it against the pipeline; the test oracle ({@code RewardsOracle}) keeps
+ * its own SQL, so that it stays independent of the code it checks.
  *
  * <p>The plays table holds the valid, non-private, deduplicated plays with at least the columns {@code user_id},
  * {@code ts} (end of the play, epoch milliseconds), {@code ms_played}, {@code content_type}, {@code arrival} (DATE,
  * the arrival partition the kept copy came from) and {@code day} (DATE, the UTC day of {@code ts}). The result has
- * the dataset's columns in schema order (counts as BIGINT), sorted by (user_id, anchor_date).
+ * the dataset's columns in schema order (counts as BIGINT), sorted by (user_id, anchor_date). It computes the
+ * {@code active_days} and {@code volume} column families only, and refuses a definition with another.
  */
 public final class UserRewardsSql {
+  /** The column families this query computes. */
+  private static final List<UserRewardColumns> KNOWN =
+      List.of(UserRewardColumns.ACTIVE_DAYS, UserRewardColumns.VOLUME);
+
   private UserRewardsSql() {}
 
   /**
@@ -36,13 +42,23 @@ public final class UserRewardsSql {
     if (anchors.isEmpty()) {
       throw new IllegalArgumentException("no anchor day to publish");
     }
+    // Written for the two families of the format's first version; a newer family would be a missing column.
+    for (UserRewardColumns family : UserRewardColumns.values()) {
+      if (!KNOWN.contains(family) && !spec.horizons(family).isEmpty()) {
+        throw new IllegalArgumentException(
+            "the DuckDB user_rewards reference computes " + KNOWN.stream().map(UserRewardColumns::yamlKey).toList()
+                + " only, not user_rewards." + family.yamlKey());
+      }
+    }
+    List<Integer> activeDaysHorizons = spec.horizons(UserRewardColumns.ACTIVE_DAYS);
+    List<Integer> volumeHorizons = spec.horizons(UserRewardColumns.VOLUME);
     List<String> dayCounts = new ArrayList<>();
-    for (int n : spec.userHorizons()) {
+    for (int n : activeDaysHorizons) {
       dayCounts.add(
           "count(x.day) FILTER (WHERE x.day <= least(a.anchor_date + " + n + ", ${T})) AS active_days_" + n);
     }
     List<String> volumes = new ArrayList<>();
-    for (int n : spec.volumeHorizons()) {
+    for (int n : volumeHorizons) {
       String window = "s.day <= least(a.anchor_date + " + n + ", ${T})";
       volumes.add("count(s.ts) FILTER (WHERE " + window + ") AS streams_" + n);
       // A sum over no plays is 0 milliseconds, not unknown.
@@ -50,10 +66,10 @@ public final class UserRewardsSql {
           "CAST(coalesce(sum(s.ms_played) FILTER (WHERE " + window + "), 0) AS BIGINT) AS ms_played_" + n);
     }
     List<String> select = new ArrayList<>(List.of("d.user_id", "d.anchor_date"));
-    spec.userHorizons().forEach(n -> select.add("d.active_days_" + n));
+    activeDaysHorizons.forEach(n -> select.add("d.active_days_" + n));
     select.add("CASE WHEN d.anchor_date + 1 <= ${T} THEN d.active_next_day END AS return_d1");
     select.add("d.days_to_return");
-    for (int n : spec.volumeHorizons()) {
+    for (int n : volumeHorizons) {
       select.add("v.streams_" + n);
       select.add("v.ms_played_" + n);
     }
@@ -95,7 +111,7 @@ public final class UserRewardsSql {
         """;
     return sql.replace("${DAY_COUNTS}", String.join(", ", dayCounts))
         .replace("${VOLUMES}", String.join(", ", volumes))
-        .replace("${MAX_VOLUME}", String.valueOf(Collections.max(spec.volumeHorizons())))
+        .replace("${MAX_VOLUME}", String.valueOf(Collections.max(volumeHorizons)))
         .replace("${SELECT}", String.join(", ", select))
         .replace("${PLAYS}", plays)
         .replace("${TRACK_MS}", String.valueOf(trackStreamMs))

@@ -11,6 +11,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.encore.EncoreException;
+import dev.encore.rewards.RewardSpec;
+import dev.encore.rewards.UserRewardColumns;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -43,6 +45,23 @@ class JobDefinitionTest {
     assertEquals(text.indexOf(from), text.lastIndexOf(from), "the text to edit must occur once: " + from);
     assertThat("the text to edit must occur: " + from, text.indexOf(from) >= 0);
     return text.replace(from, to);
+  }
+
+  /**
+   * The committed file with one user_rewards column family's horizons set to {@code horizons} (e.g. "[7, 14]"):
+   * its line replaced when the file has one, added under {@code user_rewards:} when not.
+   */
+  static String withUserHorizons(UserRewardColumns family, String horizons) {
+    String text = nightlyText();
+    String section = "\nuser_rewards:\n";
+    int start = text.indexOf(section) + section.length();
+    int end = text.indexOf("\n\n", start);
+    String key = "\n  " + family.yamlKey() + ": ";
+    int line = text.indexOf(key, start - 1);
+    if (line >= 0 && line < end) {
+      return text.substring(0, line) + key + horizons + text.substring(text.indexOf('\n', line + 1));
+    }
+    return text.substring(0, start) + key.substring(1) + horizons + "\n" + text.substring(start);
   }
 
   static JobDefinition parse(String yaml) {
@@ -91,6 +110,32 @@ class JobDefinitionTest {
     assertThat(d.userRewards().activeDaysHorizons(), contains(7, 14, 28, 60));
     assertThat(d.maturityAge(), equalTo(63));
     assertThat(d.digest(), not(equalTo(JobDefinition.builtIn().digest())));
+  }
+
+  @Test
+  void everyUserRewardsColumnFamilyIsAFileEdit() {
+    for (UserRewardColumns family : UserRewardColumns.values()) {
+      JobDefinition d = parse(withUserHorizons(family, "[300, 14, 7]"));
+
+      assertThat(family.yamlKey(), d.userRewards().horizons().get(family), contains(7, 14, 300));
+      assertThat(family.yamlKey(), RewardSpec.of(d).horizons(family), contains(7, 14, 300));
+      assertThat(family.yamlKey(), d.longestUserHorizon(), equalTo(300));
+      assertThat(family.yamlKey(), d.maturityAge(), equalTo(303));
+      assertThat(family.yamlKey(), d.digest(), not(equalTo(JobDefinition.builtIn().digest())));
+    }
+  }
+
+  @Test
+  void anOptionalColumnFamilyLeftOutOrEmptyMakesNoColumnsAndKeepsTheDigest() {
+    JobDefinition builtIn = JobDefinition.builtIn();
+    for (UserRewardColumns family : UserRewardColumns.values()) {
+      if (family.presence() == UserRewardColumns.Presence.OPTIONAL) {
+        assertThat(family.yamlKey(), builtIn.userRewards().horizons().get(family), equalTo(List.of()));
+        JobDefinition empty = parse(withUserHorizons(family, "[]"));
+        assertThat(family.yamlKey(), empty.toMap(), equalTo(builtIn.toMap()));
+        assertThat(family.yamlKey(), empty.digest(), equalTo(builtIn.digest()));
+      }
+    }
   }
 
   @Test

@@ -2,6 +2,7 @@ package dev.encore.config;
 
 import static dev.encore.config.JobDefinitionTest.edited;
 import static dev.encore.config.JobDefinitionTest.nightlyText;
+import static dev.encore.config.JobDefinitionTest.withUserHorizons;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
@@ -10,6 +11,7 @@ import static org.hamcrest.Matchers.startsWith;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.encore.EncoreException;
+import dev.encore.rewards.UserRewardColumns;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -206,6 +208,18 @@ class JobDefinitionValidationTest {
         "user_rewards.volume_horizons[1] is 366; allowed: an integer from 1 to 365");
     refusedWith("active_days_horizons: [7, 28]\n", "active_days_horizons: [7, -28]\n",
         "discovery.active_days_horizons[1] is -28; allowed: an integer from 1 to 365");
+  }
+
+  @Test
+  void everyUserRewardsColumnFamilyIsAListOfDistinctHorizonsOfOneTo365Days() {
+    for (UserRewardColumns family : UserRewardColumns.values()) {
+      String key = "user_rewards." + family.yamlKey();
+      refused(withUserHorizons(family, "[7, 0, 366, 7]"),
+          key + "[1] is 0; allowed: an integer from 1 to 365",
+          key + "[2] is 366; allowed: an integer from 1 to 365",
+          key + "[3] is 7 again (as at [0])");
+      refused(withUserHorizons(family, "7"), key + " is 7 (an integer); allowed: a");
+    }
   }
 
   @Test

@@ -18,8 +18,9 @@ import org.junit.jupiter.api.Test;
 /** The reward maths on hand-built histories; every expected value is worked out in the comments. */
 class RewardMathTest {
   /** The defaults of pipelines/nightly.yaml. */
-  static final RewardSpec SPEC =
-      new RewardSpec(List.of(7, 28, 60), List.of(28), List.of("artist", "show"), 60, 60, List.of(7, 28), 3);
+  static final RewardSpec SPEC = new RewardSpec(
+      Map.of(UserRewardColumns.ACTIVE_DAYS, List.of(7, 28, 60), UserRewardColumns.VOLUME, List.of(28)),
+      List.of("artist", "show"), 60, 60, List.of(7, 28), 3);
 
   private static final long D = 1000; // the anchor / discovery day, as an epoch day
 
@@ -43,12 +44,11 @@ class RewardMathTest {
   void returnOnExactlyDayPlus7CountsIn7DaysButDayPlus8DoesNot() {
     // Active on D, D+7, D+8. (D, D+7] holds D+7 only: 1. (D, D+28] holds both: 2. Next active day: D+7.
     UserRewardMath.Labels l = UserRewardMath.labels(userDays(0, 7, 8), D, D + 100, SPEC);
-    assertThat(l.activeDays(), equalTo(Map.of(7, 1, 28, 2, 60, 2)));
+    // 2 streams and 100 000 ms on each of the two days in (D, D+28]; D itself is not counted.
+    assertThat(l.columns(), equalTo(Map.of("active_days_7", 1, "active_days_28", 2, "active_days_60", 2,
+        "streams_28", 4L, "ms_played_28", 200_000L)));
     assertThat(l.returnD1(), equalTo(false));
     assertThat(l.daysToReturn(), equalTo(7));
-    // 2 streams and 100 000 ms on each of the two days in (D, D+28]; D itself is not counted.
-    assertThat(l.streams(), equalTo(Map.of(28, 4L)));
-    assertThat(l.streamMs(), equalTo(Map.of(28, 200_000L)));
     assertThat(l.daysObserved(), equalTo(60));
     assertThat(l.mature(), equalTo(Map.of(1, true, 7, true, 28, true, 60, true)));
   }
@@ -61,10 +61,12 @@ class RewardMathTest {
   @Test
   void partlyObservedAnchorCountsOnlyObservedDaysAndIsNotMature() {
     // Run T = D+5: active on D, D+1, D+5, D+6 (D+6 is after T: a play in the one-hour future margin, ignored).
-    // active_days_7 over (D, D+5] = {D+1, D+5} = 2; return_d1 true; days_to_return 1; observed min(60, 5) = 5.
+    // active_days_7 over (D, D+5] = {D+1, D+5} = 2, with 2 streams each: streams_28 4; return_d1 true;
+    // days_to_return 1; observed min(60, 5) = 5.
     // mature_N needs D+N+3 <= D+5: only N = 1 (D+4 <= D+5).
     UserRewardMath.Labels l = UserRewardMath.labels(userDays(0, 1, 5, 6), D, D + 5, SPEC);
-    assertThat(l.activeDays(), equalTo(Map.of(7, 2, 28, 2, 60, 2)));
+    assertThat(l.columns(), equalTo(Map.of("active_days_7", 2, "active_days_28", 2, "active_days_60", 2,
+        "streams_28", 4L, "ms_played_28", 200_000L)));
     assertThat(l.returnD1(), equalTo(true));
     assertThat(l.daysToReturn(), equalTo(1));
     assertThat(l.daysObserved(), equalTo(5));

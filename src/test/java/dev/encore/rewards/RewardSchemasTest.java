@@ -8,8 +8,14 @@ import static org.hamcrest.Matchers.emptyOrNullString;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.TreeMap;
 import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericRecord;
 import org.junit.jupiter.api.Test;
 
 /** The committed reward schemas are exactly what the default definitions build, and every field is documented. */
@@ -33,12 +39,39 @@ class RewardSchemasTest {
   @Test
   void aNewHorizonIsANewColumn() {
     RewardSpec spec = new RewardSpec(
-        List.of(7, 14, 28, 60), List.of(28, 90), List.of("artist"), 60, 30, List.of(7), 3);
+        Map.of(UserRewardColumns.ACTIVE_DAYS, List.of(7, 14, 28, 60), UserRewardColumns.VOLUME, List.of(28, 90)),
+        List.of("artist"), 60, 30, List.of(7), 3);
     List<String> names =
         RewardSchemas.userRewards(spec).getFields().stream().map(Schema.Field::name).toList();
     assertThat(names, hasItems("active_days_14", "streams_90", "ms_played_90", "mature_14", "mature_90"));
     List<String> discovery =
         RewardSchemas.userEntityRewards(spec).getFields().stream().map(Schema.Field::name).toList();
     assertThat(discovery, hasItems("stickiness_30", "mature_30"));
+  }
+
+  @Test
+  void everyColumnFamilysValuesFitItsDeclaredColumns() {
+    // Every family at once, so that a family added later is checked without a new test: its values must be of
+    // its declared Avro types, and its columns must not collide with another's.
+    Map<UserRewardColumns, List<Integer>> all = new EnumMap<>(UserRewardColumns.class);
+    for (UserRewardColumns family : UserRewardColumns.values()) {
+      all.put(family, List.of(3, 10));
+    }
+    RewardSpec spec = new RewardSpec(all, List.of("artist"), 60, 60, List.of(7), 3);
+    Schema schema = RewardSchemas.userRewards(spec);
+    NavigableMap<Long, UserRewardMath.Day> days = new TreeMap<>();
+    for (long day : new long[] {100, 101, 103, 108, 109}) {
+      days.put(day, new UserRewardMath.Day(3, 95_000));
+    }
+    for (long t : new long[] {100, 104, 120}) {
+      GenericRecord row =
+          RewardRows.userReward(schema, "u", 100, t, UserRewardMath.labels(days, 100, t, spec));
+      assertThat(row.toString(), GenericData.get().validate(schema, row), equalTo(true));
+    }
+    for (UserRewardColumns family : UserRewardColumns.values()) {
+      for (UserRewardColumns.Column column : family.columns()) {
+        assertThat(column.name(10), schema.getField(column.name(10)).doc(), not(emptyOrNullString()));
+      }
+    }
   }
 }

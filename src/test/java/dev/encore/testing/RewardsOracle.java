@@ -1,7 +1,5 @@
 package dev.encore.testing;
 
-import dev.encore.rewards.RewardSpec;
-import dev.encore.rewards.UserRewardsSql;
 import dev.encore.testing.SpecOracle.OraclePlay;
 import java.math.BigDecimal;
 import java.math.BigInteger;
@@ -74,10 +72,14 @@ public final class RewardsOracle implements AutoCloseable {
       int lookbackDays,
       int stickinessDays,
       List<Integer> discoveryActiveDaysHorizons,
-      List<Integer> checkpoints) {
+      List<Integer> checkpoints,
+      List<Integer> activeWeeksHorizons) {
     public Definition {
       activeDaysHorizons = sortedPositive(activeDaysHorizons, "active_days_horizons");
       volumeHorizons = sortedPositive(volumeHorizons, "volume_horizons");
+      // Optional in the definition file: none unless asked for.
+      activeWeeksHorizons =
+          activeWeeksHorizons.isEmpty() ? List.of() : sortedPositive(activeWeeksHorizons, "active_weeks_horizons");
       discoveryActiveDaysHorizons =
           sortedPositive(discoveryActiveDaysHorizons, "discovery active_days_horizons");
       checkpoints = sortedPositive(checkpoints, "checkpoints");
@@ -111,7 +113,8 @@ public final class RewardsOracle implements AutoCloseable {
           60,
           60,
           List.of(7, 28),
-          List.of(1, 7, 28));
+          List.of(1, 7, 28),
+          List.of());
     }
 
     /** The same definition with other discovery entity levels (any of artist, show, track, album). */
@@ -126,7 +129,24 @@ public final class RewardsOracle implements AutoCloseable {
           lookbackDays,
           stickinessDays,
           discoveryActiveDaysHorizons,
-          checkpoints);
+          checkpoints,
+          activeWeeksHorizons);
+    }
+
+    /** The same definition with {@code active_weeks_N} columns (the optional key active_weeks_horizons). */
+    public Definition withActiveWeeksHorizons(Integer... horizons) {
+      return new Definition(
+          allowedLatenessDays,
+          trackStreamMs,
+          episodeStreamMs,
+          activeDaysHorizons,
+          volumeHorizons,
+          entityLevels,
+          lookbackDays,
+          stickinessDays,
+          discoveryActiveDaysHorizons,
+          checkpoints,
+          List.of(horizons));
     }
 
     /** Length of {@code trace} and {@code active_by_offset}: stickiness_days − 1 (59). */
@@ -136,7 +156,8 @@ public final class RewardsOracle implements AutoCloseable {
 
     /** The longest user_rewards horizon (60): what {@code days_observed} of user_rewards counts up to. */
     public int longestUserHorizon() {
-      return Math.max(max(activeDaysHorizons), max(volumeHorizons));
+      return Math.max(Math.max(max(activeDaysHorizons), max(volumeHorizons)),
+          activeWeeksHorizons.isEmpty() ? 0 : max(activeWeeksHorizons));
     }
 
     /** M = max(user horizons, discovery horizons, stickiness_days − 1) + L (63). */
@@ -156,6 +177,7 @@ public final class RewardsOracle implements AutoCloseable {
     public List<Integer> userMaturityHorizons() {
       Set<Integer> horizons = new TreeSet<>(activeDaysHorizons);
       horizons.addAll(volumeHorizons);
+      horizons.addAll(activeWeeksHorizons);
       horizons.add(1);
       return List.copyOf(horizons);
     }
@@ -174,6 +196,7 @@ public final class RewardsOracle implements AutoCloseable {
         columns.add("streams_" + n);
         columns.add("ms_played_" + n);
       }
+      activeWeeksHorizons.forEach(n -> columns.add("active_weeks_" + n));
       columns.addAll(List.of("as_of", "days_observed"));
       userMaturityHorizons().forEach(n -> columns.add("mature_" + n));
       return List.copyOf(columns);
@@ -329,11 +352,73 @@ public final class RewardsOracle implements AutoCloseable {
       return List.of();
     }
     Definition def = definition;
-    // The same SQL the benchmark's DuckDB reference runs (dev.encore.rewards.UserRewardsSql).
-    RewardSpec spec = new RewardSpec(def.activeDaysHorizons(), def.volumeHorizons(), def.entityLevels(),
-        def.lookbackDays(), def.stickinessDays(), def.discoveryActiveDaysHorizons(), def.allowedLatenessDays());
-    String sql = UserRewardsSql.query("plays", spec, def.trackStreamMs(), def.episodeStreamMs(), asOf, anchors);
-    return rows(sql, def.userRewardColumns());
+    List<String> dayCounts = new ArrayList<>();
+    for (int n : def.activeDaysHorizons()) {
+      dayCounts.add(
+          "count(x.day) FILTER (WHERE x.day <= least(a.anchor_date + " + n + ", ${T})) AS active_days_" + n);
+    }
+    for (int n : def.activeWeeksHorizons()) {
+      // The active day d lies in the 7-day block k = ceil((d - D) / 7) after D.
+      dayCounts.add("count(DISTINCT ceil((x.day - a.anchor_date) / 7.0))"
+          + " FILTER (WHERE x.day <= least(a.anchor_date + " + n + ", ${T})) AS active_weeks_" + n);
+    }
+    List<String> volumes = new ArrayList<>();
+    for (int n : def.volumeHorizons()) {
+      String window = "s.day <= least(a.anchor_date + " + n + ", ${T})";
+      volumes.add("count(s.ts) FILTER (WHERE " + window + ") AS streams_" + n);
+      // A sum over no plays is 0 milliseconds, not unknown.
+      volumes.add(
+          "CAST(coalesce(sum(s.ms_played) FILTER (WHERE " + window + "), 0) AS BIGINT) AS ms_played_" + n);
+    }
+    List<String> select = new ArrayList<>(List.of("d.user_id", "d.anchor_date"));
+    def.activeDaysHorizons().forEach(n -> select.add("d.active_days_" + n));
+    select.add("CASE WHEN d.anchor_date + 1 <= ${T} THEN d.active_next_day END AS return_d1");
+    select.add("d.days_to_return");
+    for (int n : def.volumeHorizons()) {
+      select.add("v.streams_" + n);
+      select.add("v.ms_played_" + n);
+    }
+    def.activeWeeksHorizons().forEach(n -> select.add("d.active_weeks_" + n));
+    select.add("${T} AS as_of");
+    select.add("least(" + def.longestUserHorizon() + ", ${T} - d.anchor_date) AS days_observed");
+    for (int n : def.userMaturityHorizons()) {
+      select.add("d.anchor_date + " + (n + def.allowedLatenessDays()) + " <= ${T} AS mature_" + n);
+    }
+    String sql =
+        "WITH "
+            + streamsCte()
+            + """
+            , user_days AS (SELECT DISTINCT user_id, day FROM streams)
+            , anchors AS (SELECT unnest(${ANCHORS}) AS anchor_date)
+            -- users active on an anchor day: one row each
+            , anchored AS (
+                SELECT u.user_id, a.anchor_date FROM user_days u JOIN anchors a ON u.day = a.anchor_date)
+            -- the user's active days after D (streams holds no day after T)
+            , later_days AS (
+                SELECT a.user_id, a.anchor_date, ${DAY_COUNTS},
+                  count(x.day) FILTER (WHERE x.day = a.anchor_date + 1) > 0 AS active_next_day,
+                  min(x.day - a.anchor_date) AS days_to_return
+                FROM anchored a
+                LEFT JOIN user_days x ON x.user_id = a.user_id AND x.day > a.anchor_date
+                GROUP BY a.user_id, a.anchor_date)
+            -- the user's qualifying plays after D, within the longest volume horizon
+            , later_streams AS (
+                SELECT a.user_id, a.anchor_date, ${VOLUMES}
+                FROM anchored a
+                LEFT JOIN streams s ON s.user_id = a.user_id AND s.day > a.anchor_date
+                  AND s.day <= a.anchor_date + ${MAX_VOLUME}
+                GROUP BY a.user_id, a.anchor_date)
+            SELECT ${SELECT}
+            FROM later_days d
+            JOIN later_streams v ON v.user_id = d.user_id AND v.anchor_date = d.anchor_date
+            ORDER BY d.user_id, d.anchor_date
+            """;
+    sql =
+        sql.replace("${DAY_COUNTS}", String.join(", ", dayCounts))
+            .replace("${VOLUMES}", String.join(", ", volumes))
+            .replace("${MAX_VOLUME}", String.valueOf(Collections.max(def.volumeHorizons())))
+            .replace("${SELECT}", String.join(", ", select));
+    return rows(bind(sql, asOf, anchors), def.userRewardColumns());
   }
 
   // ------------------------------------------------------------------------------------- user_entity_rewards
