@@ -38,8 +38,7 @@ import org.junit.jupiter.api.Test;
  */
 class ComputeRewardsTest {
   /** The defaults of pipelines/nightly.yaml. */
-  private static final RewardSpec SPEC =
-      new RewardSpec(List.of(7, 28, 60), List.of(28), List.of("artist", "show"), 60, 60, List.of(7, 28), 3);
+  private static final RewardSpec SPEC = RewardMathTest.SPEC;
   private static final LocalDate DAY0 = LocalDate.parse("2024-01-01");
   private static final int T = 130;
   private static final List<Long> ANCHORS = List.of(day(67), day(102), day(123), day(129));
