@@ -1,7 +1,7 @@
 package dev.encore.testing;
 
+import dev.encore.bench.UserRewardsSql;
 import dev.encore.rewards.RewardSpec;
-import dev.encore.rewards.UserRewardsSql;
 import dev.encore.testing.SpecOracle.OraclePlay;
 import java.math.BigDecimal;
 import java.math.BigInteger;
@@ -329,7 +329,7 @@ public final class RewardsOracle implements AutoCloseable {
       return List.of();
     }
     Definition def = definition;
-    // The same SQL the benchmark's DuckDB reference runs (dev.encore.rewards.UserRewardsSql).
+    // The same SQL the benchmark's DuckDB reference runs (dev.encore.bench.UserRewardsSql).
     RewardSpec spec = new RewardSpec(def.activeDaysHorizons(), def.volumeHorizons(), def.entityLevels(),
         def.lookbackDays(), def.stickinessDays(), def.discoveryActiveDaysHorizons(), def.allowedLatenessDays());
     String sql = UserRewardsSql.query("plays", spec, def.trackStreamMs(), def.episodeStreamMs(), asOf, anchors);

@@ -1,5 +1,6 @@
-package dev.encore.rewards;
+package dev.encore.bench;
 
+import dev.encore.rewards.RewardSpec;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Collections;

@@ -59,9 +59,9 @@ import org.apache.parquet.hadoop.ParquetWriter;
  * file per partition with {@link ParquetFiles}. No staging, run metadata, {@code _SUCCESS} or report: it is a
  * reference for speed and for row counts, not a publisher.
  *
- * <p>{@code java -cp encore.jar dev.encore.bench.PlainJavaNightly --date=T --logs=DIR --output=DIR}
- * [{@code --maxPlaysPerUserDay=5000}], with the built-in definitions. Exit code 0 on success, 2 on a bad command
- * line, 1 on any failure.
+ * <p>{@code java -cp target/encore-bench.jar dev.encore.bench.PlainJavaNightly --date=T --logs=DIR
+ * --output=DIR} [{@code --maxPlaysPerUserDay=5000}], with the built-in definitions. Exit code 0 on success, 2 on
+ * a bad command line, 1 on any failure.
  */
 public final class PlainJavaNightly {
   private static final long DAY_MS = 86_400_000L;
