@@ -1,7 +1,6 @@
 package dev.encore.bench;
 
 import dev.encore.avro.Activity;
-import dev.encore.avro.ListeningEvent;
 import dev.encore.avro.Session;
 import dev.encore.avro.internal.Play;
 import dev.encore.config.JobDefinition;
@@ -9,6 +8,7 @@ import dev.encore.config.SessionRules;
 import dev.encore.ingest.ArrivalPartitions;
 import dev.encore.ingest.IngestListeningLogs;
 import dev.encore.ingest.InputPartition;
+import dev.encore.ingest.ListeningLogReader;
 import dev.encore.ingest.PlayValidator;
 import dev.encore.ingest.Verdict;
 import dev.encore.nightly.NightlyJob;
@@ -22,7 +22,6 @@ import dev.encore.rewards.RewardSpec;
 import dev.encore.rewards.UserRewardMath;
 import dev.encore.sessions.Deduplication;
 import dev.encore.sessions.SessionCutter;
-import java.io.File;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -44,9 +43,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.stream.Stream;
-import org.apache.avro.file.DataFileReader;
 import org.apache.avro.generic.GenericRecord;
-import org.apache.avro.specific.SpecificDatumReader;
 import org.apache.parquet.hadoop.ParquetWriter;
 
 /**
@@ -168,38 +165,28 @@ public final class PlainJavaNightly {
     Interner interner = new Interner();
     Dataset<?> rejected = NightlyJob.REJECTED;
     long records = 0;
-    long plays = 0;
+    long[] plays = {0};
     int fileIndex = 0;
     for (InputPartition partition : partitions) {
       LocalDate day = partition.day();
       String dt = day.toString();
-      for (String path : partition.files()) {
-        long position = 0;
-        try (DataFileReader<ListeningEvent> reader =
-            new DataFileReader<>(new File(path), new SpecificDatumReader<>(ListeningEvent.class))) {
-          ListeningEvent event = null;
-          while (reader.hasNext()) {
-            event = reader.next(event);
-            Verdict verdict = validator.judge(event, day, fileIndex, position);
-            if (verdict instanceof Verdict.Accepted accepted) {
-              Play p = accepted.play();
-              users.computeIfAbsent(p.getUserId(), u -> new UserPlays()).add(p, interner);
-              plays++;
-            } else if (verdict instanceof Verdict.Rejected r) {
-              writers.write(rejected, dt, IngestListeningLogs.rejectedRecord(event, r, path, position));
-            }
-            position++;
-          }
+      records += ListeningLogReader.readPartition(partition, fileIndex, (event, path, index, position) -> {
+        Verdict verdict = validator.judge(event, day, index, position);
+        if (verdict instanceof Verdict.Accepted accepted) {
+          Play p = accepted.play();
+          users.computeIfAbsent(p.getUserId(), u -> new UserPlays()).add(p, interner);
+          plays[0]++;
+        } else if (verdict instanceof Verdict.Rejected r) {
+          writers.write(rejected, dt, IngestListeningLogs.rejectedRecord(event, r, path, position));
         }
-        records += position;
-        fileIndex++;
-      }
+      });
+      fileIndex += partition.files().size();
       // An arrival without rejections still has its (empty) partition, as the pipeline publishes it; the file is
       // complete once the partition is read (an open Parquet writer holds a few MB).
       writers.touch(rejected, dt);
       writers.close(rejected, dt);
     }
-    return new Intake(users, records, plays);
+    return new Intake(users, records, plays[0]);
   }
 
   /** Everything computed from one user's plays, written as it is computed; entity statistics kept until the end. */
