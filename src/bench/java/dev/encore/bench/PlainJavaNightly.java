@@ -15,13 +15,10 @@ import dev.encore.nightly.NightlyJob;
 import dev.encore.nightly.NightlyPlan;
 import dev.encore.publish.Dataset;
 import dev.encore.publish.ParquetFiles;
-import dev.encore.rewards.DailyActivity;
-import dev.encore.rewards.DiscoveryMath;
 import dev.encore.rewards.RewardRows;
 import dev.encore.rewards.RewardSpec;
-import dev.encore.rewards.UserRewardMath;
-import dev.encore.sessions.Deduplication;
-import dev.encore.sessions.SessionCutter;
+import dev.encore.rewards.UserRewardLabels;
+import dev.encore.sessions.UserSessions;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -37,11 +34,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.NavigableMap;
-import java.util.NavigableSet;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.TreeSet;
 import java.util.stream.Stream;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.parquet.hadoop.ParquetWriter;
@@ -51,7 +45,8 @@ import org.apache.parquet.hadoop.ParquetWriter;
  * plain single-threaded Java pass with no Beam. It reads every Avro file of the run's arrival partitions once,
  * validates each record ({@link PlayValidator}), keeps each user's plays in memory, then user by user (in user_id
  * order) leaves out hot user-days, deduplicates, cuts sessions and builds the daily activity and the rewards with
- * the project's pure functions, and writes the same datasets ({@code sessions}, {@code activity},
+ * the very per-user functions the pipeline's stages call ({@link UserSessions}, {@link UserRewardLabels}), and
+ * writes the same datasets ({@code sessions}, {@code activity},
  * {@code user_rewards}, {@code user_entity_rewards}, {@code entity_rewards}, {@code rejected}), one sorted Parquet
  * file per partition with {@link ParquetFiles}. No staging, run metadata, {@code _SUCCESS} or report: it is a
  * reference for speed and for row counts, not a publisher.
@@ -61,8 +56,6 @@ import org.apache.parquet.hadoop.ParquetWriter;
  * a bad command line, 1 on any failure.
  */
 public final class PlainJavaNightly {
-  private static final long DAY_MS = 86_400_000L;
-
   private PlainJavaNightly() {}
 
   /**
@@ -141,7 +134,7 @@ public final class PlainJavaNightly {
       Collections.sort(userIds);
       for (String userId : userIds) {
         // Each user's plays are dropped once used, so memory shrinks as the pass goes on.
-        perUser.process(intake.users().remove(userId).toPlays(userId));
+        perUser.process(userId, intake.users().remove(userId).toPlays(userId));
       }
       perUser.writeEntityRewards();
       t2 = System.nanoTime();
@@ -189,18 +182,17 @@ public final class PlainJavaNightly {
     return new Intake(users, records, plays[0]);
   }
 
-  /** Everything computed from one user's plays, written as it is computed; entity statistics kept until the end. */
+  /**
+   * Everything computed from one user's plays, by the pure per-user functions of the pipeline's stages
+   * ({@link UserSessions}, {@link UserRewardLabels}), written as it is computed; entity statistics kept until the
+   * end.
+   */
   private static final class PerUser {
     private final RewardSpec spec;
-    private final SessionRules sessionRules;
-    private final long maxPlaysPerUserDay;
     private final Writers writers;
     private final long asOf;
-    private final long firstInputDay;
-    private final long sessionsFrom;
-    private final long sessionsTo;
-    private final TreeSet<Long> activityDays = new TreeSet<>();
-    private final List<Long> anchors;
+    private final UserSessions sessions;
+    private final UserRewardLabels labels;
     private final List<Dataset<GenericRecord>> rewardDatasets;
     /** (level, entity, discovery day) → summed discovery statistics (RewardRows.discoveryStats). */
     private final Map<EntityDay, List<Long>> entityStats = new HashMap<>();
@@ -208,15 +200,14 @@ public final class PlainJavaNightly {
     PerUser(NightlyPlan plan, RewardSpec spec, SessionRules sessionRules, long maxPlaysPerUserDay,
         Writers writers) {
       this.spec = spec;
-      this.sessionRules = sessionRules;
-      this.maxPlaysPerUserDay = maxPlaysPerUserDay;
       this.writers = writers;
       this.asOf = plan.date().toEpochDay();
-      this.firstInputDay = plan.firstInputDay().toEpochDay();
-      this.sessionsFrom = (plan.sessionDays().isEmpty() ? plan.date() : plan.sessionDays().get(0)).toEpochDay();
-      this.sessionsTo = plan.date().minusDays(1).toEpochDay();
-      plan.activityRebuilt().forEach(d -> activityDays.add(d.toEpochDay()));
-      this.anchors = plan.rewardAnchors().stream().map(LocalDate::toEpochDay).toList();
+      // The nightly's own arguments for Sessionize and ComputeRewards (NightlyJob.buildPipeline).
+      LocalDate sessionsFrom = plan.sessionDays().isEmpty() ? plan.date() : plan.sessionDays().get(0);
+      this.sessions = new UserSessions(sessionRules, sessionsFrom, plan.date().minusDays(1),
+          Set.copyOf(plan.activityRebuilt()), spec.levels(), maxPlaysPerUserDay);
+      this.labels = new UserRewardLabels(spec, asOf, plan.firstInputDay().toEpochDay(),
+          plan.rewardAnchors().stream().map(LocalDate::toEpochDay).toList());
       this.rewardDatasets = NightlyJob.rewardDatasets(spec);
       // Every partition the pipeline publishes exists, with or without rows.
       plan.sessionDays().forEach(d -> writers.touch(NightlyJob.SESSIONS, d.toString()));
@@ -226,44 +217,19 @@ public final class PlainJavaNightly {
       }
     }
 
-    void process(List<Play> all) throws IOException {
-      List<Play> plays = withoutHotDays(all);
-      List<Play> kept = Deduplication.keepFirstDelivery(plays).kept();
-      kept.sort(SessionCutter.PLAY_ORDER);
-
-      List<Session> sessions = new ArrayList<>();
-      for (Session s : SessionCutter.cut(kept, sessionRules)) {
-        long day = Math.floorDiv(s.getSessionStart().toEpochMilli(), DAY_MS);
-        if (day >= sessionsFrom && day <= sessionsTo) {
-          sessions.add(s);
-        }
-      }
-      sessions.sort(NightlyJob.SESSIONS::compare);
-      for (Session s : sessions) {
-        writers.write(NightlyJob.SESSIONS, dayOf(s.getSessionStart().toEpochMilli()), s);
-      }
-      if (activityDays.isEmpty()) {
-        return;
+    /** One user's plays; rows are written in key order, as the pipeline sorts each file. */
+    void process(String userId, List<Play> plays) throws IOException {
+      UserSessions.Result perUser = sessions.of(plays);
+      List<Session> userSessions = new ArrayList<>(perUser.sessions());
+      userSessions.sort(NightlyJob.SESSIONS::compare);
+      for (Session s : userSessions) {
+        writers.write(NightlyJob.SESSIONS, RewardRows.dt(UserSessions.dayOf(s)), s);
       }
 
-      // Daily activity, per day sorted by (entity_level, entity_id); and the user's days for the rewards.
+      // Daily activity, per day sorted by (entity_level, entity_id).
       TreeMap<Long, List<Activity>> byDay = new TreeMap<>();
-      NavigableMap<Long, UserRewardMath.Day> userDays = new TreeMap<>();
-      TreeMap<String, List<Activity>> byEntity = new TreeMap<>();
-      for (Activity a : DailyActivity.of(kept, activityDays.first(), activityDays.last(), spec.levels())) {
-        long day = a.getActivityDate().toEpochDay();
-        if (!activityDays.contains(day)) {
-          continue;
-        }
-        byDay.computeIfAbsent(day, d -> new ArrayList<>()).add(a);
-        if (day > asOf) {
-          continue; // not observed yet: no reward counts it
-        }
-        if (DailyActivity.USER_LEVEL.equals(a.getEntityLevel())) {
-          userDays.put(day, new UserRewardMath.Day(a.getStreams(), a.getStreamMs()));
-        } else {
-          byEntity.computeIfAbsent(a.getEntityLevel() + "\u0000" + a.getEntityId(), k -> new ArrayList<>()).add(a);
-        }
+      for (Activity a : perUser.activity()) {
+        byDay.computeIfAbsent(a.getActivityDate().toEpochDay(), d -> new ArrayList<>()).add(a);
       }
       for (Map.Entry<Long, List<Activity>> day : byDay.entrySet()) {
         List<Activity> rows = day.getValue();
@@ -274,62 +240,18 @@ public final class PlainJavaNightly {
         }
       }
 
-      // user_rewards: anchors ascending, so the rows of a partition stay in (user_id, anchor_date) order.
-      String userId = kept.isEmpty() ? null : kept.get(0).getUserId();
-      Dataset<GenericRecord> userRewards = rewardDatasets.get(0);
-      for (long d : anchors) {
-        UserRewardMath.Labels l = UserRewardMath.labels(userDays, d, asOf, spec);
-        if (l != null) {
-          writers.write(userRewards, RewardRows.dt(d),
-              RewardRows.userReward(userRewards.schema(), userId, d, asOf, l));
-        }
+      // Rewards from the activity, as ComputeRewards labels them (a fresh root: every day's activity is rebuilt).
+      UserRewardLabels.Labels l = labels.of(userId, perUser.activity());
+      for (UserRewardLabels.DayRow r : l.userRewards()) {
+        writers.write(rewardDatasets.get(0), RewardRows.dt(r.day()), r.row());
       }
-
-      // Discoveries, per (entity_level, entity_id) in key order, then by discovery day.
-      Dataset<GenericRecord> userEntityRewards = rewardDatasets.get(1);
-      for (List<Activity> rows : byEntity.values()) {
-        NavigableSet<Long> days = new TreeSet<>();
-        Map<Long, Activity> rowOfDay = new HashMap<>();
-        for (Activity a : rows) {
-          long day = a.getActivityDate().toEpochDay();
-          days.add(day);
-          rowOfDay.put(day, a);
-        }
-        for (long d : anchors) {
-          if (!DiscoveryMath.isDiscovery(days, d, spec)) {
-            continue;
-          }
-          Activity first = rowOfDay.get(d);
-          DiscoveryMath.Labels l = DiscoveryMath.labels(days, d, asOf, firstInputDay, spec);
-          writers.write(userEntityRewards, RewardRows.dt(d),
-              RewardRows.userEntityReward(userEntityRewards.schema(), spec, first, d, asOf, l));
-          if (l.lookbackComplete()) {
-            entityStats.merge(new EntityDay(first.getEntityLevel(), first.getEntityId(), d),
-                RewardRows.discoveryStats(l), RewardRows::sum);
-          }
-        }
+      for (UserRewardLabels.DayRow r : l.discoveries()) {
+        writers.write(rewardDatasets.get(1), RewardRows.dt(r.day()), r.row());
       }
-    }
-
-    /** The pipeline's ExcludeHotUsers: a (user, day of ts) with more plays than the limit is left out whole. */
-    private List<Play> withoutHotDays(List<Play> plays) {
-      if (plays.size() <= maxPlaysPerUserDay) {
-        return plays;
+      for (UserRewardLabels.EntityShare share : l.entityShares()) {
+        entityStats.merge(new EntityDay(share.level(), share.entityId(), share.day()), share.stats(),
+            RewardRows::sum);
       }
-      Map<Long, Integer> perDay = new HashMap<>();
-      for (Play p : plays) {
-        perDay.merge(Math.floorDiv(p.getEndMs(), DAY_MS), 1, Integer::sum);
-      }
-      if (perDay.values().stream().noneMatch(n -> n > maxPlaysPerUserDay)) {
-        return plays;
-      }
-      List<Play> kept = new ArrayList<>(plays.size());
-      for (Play p : plays) {
-        if (perDay.get(Math.floorDiv(p.getEndMs(), DAY_MS)) <= maxPlaysPerUserDay) {
-          kept.add(p);
-        }
-      }
-      return kept;
     }
 
     /** entity_rewards, sorted by (entity_level, entity_id, discovery_date). */
@@ -342,10 +264,6 @@ public final class PlainJavaNightly {
         writers.write(entityRewards, RewardRows.dt(k.day()), RewardRows.entityReward(
             entityRewards.schema(), spec, k.level(), k.entity(), k.day(), asOf, entityStats.get(k)));
       }
-    }
-
-    private static String dayOf(long epochMillis) {
-      return RewardRows.dt(Math.floorDiv(epochMillis, DAY_MS));
     }
   }
 
