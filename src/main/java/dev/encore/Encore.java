@@ -2,7 +2,6 @@ package dev.encore;
 
 import dev.encore.backfill.Backfill;
 import dev.encore.backfill.BackfillOptions;
-import dev.encore.bench.BenchCommand;
 import dev.encore.generate.GenerateCommand;
 import dev.encore.inspect.InspectCommand;
 import dev.encore.nightly.NightlyJob;
@@ -35,8 +34,7 @@ public final class Encore {
         inspect   Schema with docs, row count, min/max per column and a few rows of a dataset, partition or file:
                   inspect PATH [--rows=5] (Parquet outputs and Avro inputs alike)
         generate  Write realistic synthetic listening logs: --output=DIR [--from= --days= --users= --plays= --seed=]
-        bench     Benchmark: the full nightly on each runner vs a plain-Java pass and DuckDB SQL on generated data
-                  [--sizes=1M,10M,30M --runners=FlinkRunner,SparkRunner,DirectRunner]; a table, CSV and Markdown
+        bench     Not in this jar: the benchmark is encore-bench.jar, built beside it (java -jar encore-bench.jar)
         help      This text. `<command> --help` lists every option of a command with its default.
 
       Runners (--runner=):
@@ -91,7 +89,10 @@ public final class Encore {
           return GenerateCommand.run(rest, out, err);
         }
         case "bench" -> {
-          return BenchCommand.run(rest, out, err);
+          // The benchmark, its references and DuckDB are not part of the product (see pom.xml, shade).
+          err.println("encore bench: the benchmark is not in encore.jar; run `java -jar target/encore-bench.jar"
+              + " [--sizes=1M ...]` (built beside it by `mvn package`; --help lists its options).");
+          return EncoreException.USAGE;
         }
         default -> {
           err.println("encore: unknown command '" + command + "'.");

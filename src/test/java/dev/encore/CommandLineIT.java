@@ -16,12 +16,15 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.jar.JarEntry;
+import java.util.jar.JarFile;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The packaged jar, run as a scheduler runs it: a separate JVM, exit codes and messages. */
 class CommandLineIT {
   private static final Path JAR = Path.of("target/encore.jar");
+  private static final Path BENCH_JAR = Path.of("target/encore-bench.jar");
   private static final String TESTDATA_DATE = "2024-03-30";
 
   @TempDir Path tmp;
@@ -29,8 +32,12 @@ class CommandLineIT {
   record Result(int code, String out, String err) {}
 
   static Result encore(String... args) throws IOException, InterruptedException {
+    return javaJar(JAR, args);
+  }
+
+  static Result javaJar(Path jar, String... args) throws IOException, InterruptedException {
     List<String> cmd = new ArrayList<>(List.of(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", JAR.toString()));
+        Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", jar.toString()));
     cmd.addAll(List.of(args));
     Path out = Files.createTempFile("encore-out", ".txt");
     Path err = Files.createTempFile("encore-err", ".txt");
@@ -53,6 +60,26 @@ class CommandLineIT {
     }
     assertThat(r.out(), containsString("Default: 1"));
     assertThat(r.out(), containsString("SparkRunner"));
+  }
+
+  @Test
+  void theProductJarHoldsNeitherTheBenchmarkNorDuckDbAndSaysWhereTheBenchmarkIs() throws Exception {
+    try (JarFile jar = new JarFile(JAR.toFile())) {
+      List<String> benchOnly = jar.stream().map(JarEntry::getName)
+          .filter(n -> n.startsWith("dev/encore/bench/") || n.startsWith("org/duckdb/") || n.contains("duckdb"))
+          .toList();
+      assertThat(benchOnly, equalTo(List.of()));
+    }
+    Result r = encore("bench", "--sizes=1M");
+    assertThat(r.code(), equalTo(2));
+    assertThat(r.out(), equalTo(""));
+    assertThat(r.err().strip().lines().count(), equalTo(1L));
+    assertThat(r.err(), containsString("run `java -jar target/encore-bench.jar"));
+    // The bench jar finds Encore in the product jar beside it (its manifest's class path).
+    Result bench = javaJar(BENCH_JAR, "--help");
+    assertThat(bench.err(), bench.code(), equalTo(0));
+    assertThat(bench.out(), containsString("--sizes=<String>  (default 1M,10M,30M)"));
+    assertThat(bench.out(), containsString("--runners=<String>  (default FlinkRunner,SparkRunner,DirectRunner)"));
   }
 
   @Test

@@ -15,20 +15,14 @@ import java.nio.charset.StandardCharsets;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.TreeMap;
-import org.apache.avro.AvroRuntimeException;
-import org.apache.avro.file.DataFileReader;
 import org.apache.avro.io.EncoderFactory;
 import org.apache.avro.io.JsonEncoder;
-import org.apache.avro.specific.SpecificData;
-import org.apache.avro.specific.SpecificDatumReader;
 import org.apache.avro.specific.SpecificDatumWriter;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.coders.VarIntCoder;
 import org.apache.beam.sdk.coders.VarLongCoder;
-import org.apache.beam.sdk.io.FileSystems;
 import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.metrics.Metrics;
 import org.apache.beam.sdk.transforms.Create;
@@ -132,7 +126,6 @@ public class IngestListeningLogs extends PTransform<PBegin, PCollectionTuple> {
 
   /** Reads one Avro file, given as (path, index), and judges each of its records; counts once per file. */
   static class ReadAndValidateFn extends DoFn<KV<String, Integer>, Play> {
-    private static final SpecificData EVENT_MODEL = RecordCoder.fastModel(ListeningEvent.class);
     private final Counter recordsRead = Metrics.counter("ingest", "records_read");
     private final PlayValidator validator;
     private final FaultPoint failAt;
@@ -154,91 +147,62 @@ public class IngestListeningLogs extends PTransform<PBegin, PCollectionTuple> {
       LocalDate day = LocalDate.ofEpochDay(fileDays.get(index));
       String dt = day.toString();
       failAt.failIf(FaultPoint.READING);
-      if (skipCorruptFiles) {
-        // A first pass decodes the whole file, so nothing of a file that turns out corrupt is used.
-        String problem = readAll(path, index, day, null, new TreeMap<>());
-        if (problem != null) {
-          out.get(STATS).output(KV.of(RunStats.inputKey(dt, RunStats.CORRUPT_FILES), 1L));
-          out.get(STATS).output(KV.of(RunStats.skippedFileKey(path), 1L));
-          return;
-        }
+      if (skipCorruptFiles && !readable(path)) {
+        out.get(STATS).output(KV.of(RunStats.inputKey(dt, RunStats.CORRUPT_FILES), 1L));
+        out.get(STATS).output(KV.of(RunStats.skippedFileKey(path), 1L));
+        return;
       }
       TreeMap<String, Long> counts = new TreeMap<>();
-      String problem = readAll(path, index, day, out, counts);
-      if (problem != null) {
-        throw new EncoreException(
-            EncoreException.INPUT,
-            "Cannot read input file " + path + " " + problem + ". The file is corrupt, truncated or does not"
-                + " match the listening_event contract; ask its producer to rewrite it, or pass"
-                + " --skipCorruptFiles=true to leave it out (recorded in the run metadata).");
+      long records;
+      try {
+        records = ListeningLogReader.readEvents(path, (event, position) -> {
+          Verdict verdict = validator.judge(event, day, index, position);
+          if (verdict instanceof Verdict.Accepted accepted) {
+            // The play keeps no reference to the event, which the reader reuses.
+            out.get(PLAYS).output(accepted.play());
+            counts.merge(RunStats.VALID, 1L, Long::sum);
+          } else if (verdict instanceof Verdict.Private) {
+            counts.merge(RunStats.PRIVATE, 1L, Long::sum);
+          } else {
+            Verdict.Rejected r = (Verdict.Rejected) verdict;
+            out.get(REJECTED).output(KV.of(dt, rejectedRecord(event, r, path, position)));
+            counts.merge(RunStats.REJECTED + "/" + r.reason(), 1L, Long::sum);
+          }
+          if (((position + 1) & 4095) == 0) {
+            RunProgress.recordsRead(4096);
+          }
+        });
+      } catch (IOException e) {
+        throw unreadable(path, e);
       }
+      recordsRead.inc(records);
+      RunProgress.recordsRead(records & 4095);
+      RunProgress.fileRead();
+      counts.put(RunStats.RECORDS, records);
+      counts.put(RunStats.FILES, 1L);
       counts.forEach((name, n) -> out.get(STATS).output(KV.of(RunStats.inputKey(dt, name), n)));
     }
 
-    /**
-     * Reads and judges every record of one file, emitting to {@code out} unless it is null (a dry pass).
-     *
-     * @return null when the whole file was read, else what went wrong and where (never record content)
-     */
-    private String readAll(
-        String path, int index, LocalDate day, MultiOutputReceiver out, Map<String, Long> counts) {
-      String dt = day.toString();
-      long position = 0;
-      try (SeekableChannelInput in = SeekableChannelInput.open(path);
-          DataFileReader<ListeningEvent> reader =
-              new DataFileReader<>(in, new SpecificDatumReader<>(
-                  ListeningEvent.getClassSchema(), ListeningEvent.getClassSchema(), EVENT_MODEL))) {
-        ListeningEvent event = null;
-        while (true) {
-          // Only decoding is guarded: a garbled block can fail in many ways (even an index out of bounds), and
-          // is a bad file; what happens downstream of an output is not.
-          try {
-            if (!reader.hasNext()) {
-              break;
-            }
-            event = reader.next(event);
-          } catch (RuntimeException e) {
-            return "(at record " + position + "): " + e;
-          }
-          if (out != null) {
-            Verdict verdict = validator.judge(event, day, index, position);
-            if (verdict instanceof Verdict.Accepted accepted) {
-              out.get(PLAYS).output(accepted.play());
-              // The play keeps no reference to the event, so the event object can be reused.
-              counts.merge(RunStats.VALID, 1L, Long::sum);
-            } else if (verdict instanceof Verdict.Private) {
-              counts.merge(RunStats.PRIVATE, 1L, Long::sum);
-            } else {
-              Verdict.Rejected r = (Verdict.Rejected) verdict;
-              out.get(REJECTED).output(KV.of(dt, rejectedRecord(event, r, path, position)));
-              counts.merge(RunStats.REJECTED + "/" + r.reason(), 1L, Long::sum);
-              event = null;
-            }
-          }
-          position++;
-          if (out != null && (position & 4095) == 0) {
-            RunProgress.recordsRead(4096);
-          }
-        }
-        // Avro stops quietly when a file ends inside a block header: whatever follows the last complete block
-        // must be nothing, or the file was truncated.
-        long trailing = in.length() - reader.previousSync();
-        if (trailing != 0) {
-          return "(after record " + position + "): the file is truncated, its last " + trailing
-              + " bytes are not a complete block";
-        }
-      } catch (IOException | AvroRuntimeException e) {
-        // Avro's messages name schema fields and sync problems, not record values.
-        return "(at record " + position + "): " + e.getMessage();
+    /** Whether the whole file decodes: a dry pass, so nothing of a file that turns out corrupt is used. */
+    private static boolean readable(String path) {
+      try {
+        ListeningLogReader.readEvents(path, (event, position) -> {});
+        return true;
+      } catch (IOException e) {
+        return false;
       }
-      if (out != null) {
-        recordsRead.inc(position);
-        RunProgress.recordsRead(position & 4095);
-        RunProgress.fileRead();
-      }
-      counts.put(RunStats.RECORDS, position);
-      counts.put(RunStats.FILES, 1L);
-      return null;
+    }
+
+    /** The run's failure for a file that cannot be read (the handlers here throw nothing checked). */
+    private static EncoreException unreadable(String path, IOException e) {
+      String problem = e instanceof ListeningLogReader.UnreadableFileException u
+          ? u.problem()
+          : "(closing it): " + e.getMessage();
+      return new EncoreException(
+          EncoreException.INPUT,
+          "Cannot read input file " + path + " " + problem + ". The file is corrupt, truncated or does not"
+              + " match the listening_event contract; ask its producer to rewrite it, or pass"
+              + " --skipCorruptFiles=true to leave it out (recorded in the run metadata).");
     }
   }
 

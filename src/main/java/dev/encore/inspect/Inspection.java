@@ -1,7 +1,7 @@
 package dev.encore.inspect;
 
+import dev.encore.ingest.ListeningLogReader;
 import dev.encore.inspect.InspectTarget.Part;
-import java.io.File;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -11,9 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.apache.avro.Schema;
-import org.apache.avro.file.DataFileReader;
 import org.apache.avro.generic.GenericData;
-import org.apache.avro.generic.GenericDatumReader;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.parquet.avro.AvroParquetReader;
@@ -40,7 +38,11 @@ final class Inspection {
   /** A data file could not be read; the message names it. */
   static final class Unreadable extends Exception {
     Unreadable(Path file, Throwable cause) {
-      super("cannot read " + file + ": " + cause, cause);
+      this("cannot read " + file + ": " + cause, cause);
+    }
+
+    Unreadable(String message, Throwable cause) {
+      super(message, cause);
     }
   }
 
@@ -214,46 +216,63 @@ final class Inspection {
     }
   }
 
+  /** Takes the rows of the Avro files one file after the other: the first file's schema, tallies, first rows. */
+  private final class AvroRows implements ListeningLogReader.Handler<GenericRecord> {
+    final Map<String, Tally> tallies = new LinkedHashMap<>();
+    final int wanted;
+    int otherSchemas;
+    /** The tallies and the position of their column in the current file. */
+    final Map<Tally, Integer> positions = new LinkedHashMap<>();
+
+    AvroRows(int wanted) {
+      this.wanted = wanted;
+    }
+
+    @Override
+    public void start(Schema fileSchema) {
+      if (schema == null) {
+        schema = fileSchema;
+        schemaSource = "the writer schema in the Avro file header";
+        for (Schema.Field f : schema.getFields()) {
+          if (Values.hasRange(f.schema())) {
+            tallies.put(f.name(), new Tally(Values.nonNull(f.schema())));
+          }
+        }
+      } else if (!schema.equals(fileSchema)) {
+        otherSchemas++;
+      }
+      positions.clear();
+      for (Map.Entry<String, Tally> e : tallies.entrySet()) {
+        Schema.Field f = fileSchema.getField(e.getKey());
+        if (f == null) {
+          e.getValue().broken = true;
+        } else {
+          positions.put(e.getValue(), f.pos());
+        }
+      }
+    }
+
+    @Override
+    public void record(GenericRecord r, long position) {
+      // readAsWritten gives a new record each time, so the min/max kept are not overwritten in place.
+      for (Map.Entry<Tally, Integer> e : positions.entrySet()) {
+        e.getKey().add(r.get(e.getValue()));
+      }
+      if (firstRows.size() < wanted) {
+        firstRows.add(r);
+      }
+    }
+  }
+
   private void readAvro(InspectTarget target, int wanted) throws Unreadable {
-    Map<String, Tally> tallies = new LinkedHashMap<>();
-    int otherSchemas = 0;
+    AvroRows avro = new AvroRows(wanted);
     for (Part part : target.parts()) {
       long partRows = 0;
       for (Path file : part.files()) {
-        try (DataFileReader<GenericRecord> reader =
-            new DataFileReader<>(new File(file.toString()), new GenericDatumReader<>())) {
-          Schema fileSchema = reader.getSchema();
-          if (schema == null) {
-            schema = fileSchema;
-            schemaSource = "the writer schema in the Avro file header";
-            for (Schema.Field f : schema.getFields()) {
-              if (Values.hasRange(f.schema())) {
-                tallies.put(f.name(), new Tally(Values.nonNull(f.schema())));
-              }
-            }
-          } else if (!schema.equals(fileSchema)) {
-            otherSchemas++;
-          }
-          Map<Tally, Integer> positions = new LinkedHashMap<>();
-          for (Map.Entry<String, Tally> e : tallies.entrySet()) {
-            Schema.Field f = fileSchema.getField(e.getKey());
-            if (f == null) {
-              e.getValue().broken = true;
-            } else {
-              positions.put(e.getValue(), f.pos());
-            }
-          }
-          while (reader.hasNext()) {
-            // No record reuse: the min/max kept would be overwritten in place (Utf8 values are reused too).
-            GenericRecord r = reader.next();
-            partRows++;
-            for (Map.Entry<Tally, Integer> e : positions.entrySet()) {
-              e.getKey().add(r.get(e.getValue()));
-            }
-            if (firstRows.size() < wanted) {
-              firstRows.add(r);
-            }
-          }
+        try {
+          partRows += ListeningLogReader.readAsWritten(file.toString(), avro);
+        } catch (ListeningLogReader.UnreadableFileException e) {
+          throw new Unreadable(e.getMessage(), e);
         } catch (IOException | RuntimeException e) {
           throw new Unreadable(file, e);
         }
@@ -261,6 +280,8 @@ final class Inspection {
       rowsPerPart.put(part, partRows);
       rows += partRows;
     }
+    Map<String, Tally> tallies = avro.tallies;
+    int otherSchemas = avro.otherSchemas;
     if (otherSchemas > 0) {
       notes.add(otherSchemas + " file(s) carry a different writer schema; shown: the first file's");
     }

@@ -2,12 +2,7 @@ package dev.encore.rewards;
 
 import dev.encore.avro.Activity;
 import dev.encore.records.RecordCoder;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.NavigableMap;
-import java.util.NavigableSet;
-import java.util.TreeMap;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.beam.sdk.coders.KvCoder;
@@ -59,6 +54,7 @@ public class ComputeRewards extends PTransform<PCollection<Activity>, PCollectio
   @Override
   public PCollectionTuple expand(PCollection<Activity> activity) {
     long t = asOf;
+    // The labels ignore days after T anyway; leaving them out here keeps them out of the shuffle.
     PCollection<Activity> observed =
         activity.apply("KeepObservedDays", Filter.by(a -> a.getActivityDate().toEpochDay() <= t));
 
@@ -71,7 +67,7 @@ public class ComputeRewards extends PTransform<PCollection<Activity>, PCollectio
             .apply("GroupActivityByUser", GroupByKey.create())
             .apply(
                 "LabelUsersAndDiscoveries",
-                ParDo.of(new LabelUserFn(spec, asOf, firstInputDay, anchors))
+                ParDo.of(new LabelUserFn(new UserRewardLabels(spec, asOf, firstInputDay, anchors)))
                     .withOutputTags(USER_REWARDS, TupleTagList.of(USER_ENTITY_REWARDS).and(DISCOVERY_STATS)));
     perUser.get(USER_REWARDS).setCoder(rowCoder(RewardSchemas.userRewards(spec)));
     perUser.get(USER_ENTITY_REWARDS).setCoder(rowCoder(RewardSchemas.userEntityRewards(spec)));
@@ -97,80 +93,26 @@ public class ComputeRewards extends PTransform<PCollection<Activity>, PCollectio
     return RewardRows.dt(day);
   }
 
-  /**
-   * Per user: the retention labels of every published anchor the user was active on, and per entity the user
-   * played, the discoveries on published days with their share of the entity statistics.
-   */
+  /** Per user: {@link UserRewardLabels}, its rows keyed by their dt partition, its shares by entity and day. */
   static class LabelUserFn extends DoFn<KV<String, Iterable<Activity>>, KV<String, GenericRecord>> {
-    private final RewardSpec spec;
-    private final long asOf;
-    private final long firstInputDay;
-    private final List<Long> anchors;
-    private transient Schema userSchema;
-    private transient Schema discoverySchema;
+    private final UserRewardLabels labels;
 
-    LabelUserFn(RewardSpec spec, long asOf, long firstInputDay, List<Long> anchors) {
-      this.spec = spec;
-      this.asOf = asOf;
-      this.firstInputDay = firstInputDay;
-      this.anchors = anchors;
-    }
-
-    @Setup
-    public void setup() {
-      userSchema = RewardSchemas.userRewards(spec);
-      discoverySchema = RewardSchemas.userEntityRewards(spec);
+    LabelUserFn(UserRewardLabels labels) {
+      this.labels = labels;
     }
 
     @ProcessElement
     public void process(@Element KV<String, Iterable<Activity>> user, MultiOutputReceiver out) {
-      NavigableMap<Long, UserRewardMath.Day> days = new TreeMap<>();
-      Map<String, NavigableMap<Long, Activity>> entities = new HashMap<>();
-      for (Activity a : user.getValue()) {
-        long day = a.getActivityDate().toEpochDay();
-        if (DailyActivity.USER_LEVEL.equals(a.getEntityLevel())) {
-          days.put(day, new UserRewardMath.Day(a.getStreams(), a.getStreamMs()));
-        } else {
-          entities.computeIfAbsent(a.getEntityLevel() + "\u0000" + a.getEntityId(), k -> new TreeMap<>())
-              .put(day, a);
-        }
+      UserRewardLabels.Labels l = labels.of(user.getKey(), user.getValue());
+      for (UserRewardLabels.DayRow r : l.userRewards()) {
+        out.get(USER_REWARDS).output(KV.of(dt(r.day()), r.row()));
       }
-      labelUser(user.getKey(), days, out.get(USER_REWARDS));
-      for (NavigableMap<Long, Activity> rows : entities.values()) {
-        labelDiscoveries(rows, out);
+      for (UserRewardLabels.DayRow r : l.discoveries()) {
+        out.get(USER_ENTITY_REWARDS).output(KV.of(dt(r.day()), r.row()));
       }
-    }
-
-    private void labelUser(
-        String userId, NavigableMap<Long, UserRewardMath.Day> days, OutputReceiver<KV<String, GenericRecord>> out) {
-      if (days.isEmpty()) {
-        return;
-      }
-      for (long d : anchors) {
-        UserRewardMath.Labels l = UserRewardMath.labels(days, d, asOf, spec);
-        if (l == null) {
-          continue;
-        }
-        GenericRecord r = RewardRows.userReward(userSchema, userId, d, asOf, l);
-        out.output(KV.of(dt(d), r));
-      }
-    }
-
-    /** One (user, entity): its activity rows by day. */
-    private void labelDiscoveries(NavigableMap<Long, Activity> rows, MultiOutputReceiver out) {
-      NavigableSet<Long> days = rows.navigableKeySet();
-      for (long d : anchors) {
-        if (!DiscoveryMath.isDiscovery(days, d, spec)) {
-          continue;
-        }
-        Activity first = rows.get(d);
-        DiscoveryMath.Labels l = DiscoveryMath.labels(days, d, asOf, firstInputDay, spec);
-        GenericRecord r = RewardRows.userEntityReward(discoverySchema, spec, first, d, asOf, l);
-        out.get(USER_ENTITY_REWARDS).output(KV.of(dt(d), r));
-        if (l.lookbackComplete()) {
-          out.get(DISCOVERY_STATS).output(KV.of(
-              first.getEntityLevel() + "\u0000" + first.getEntityId() + "\u0000" + d, RewardRows.discoveryStats(l)));
-        }
+      for (UserRewardLabels.EntityShare s : l.entityShares()) {
+        out.get(DISCOVERY_STATS).output(
+            KV.of(s.level() + "\u0000" + s.entityId() + "\u0000" + s.day(), s.stats()));
       }
     }
   }

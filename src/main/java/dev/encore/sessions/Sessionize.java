@@ -7,14 +7,12 @@ import dev.encore.avro.internal.Play;
 import dev.encore.config.SessionRules;
 import dev.encore.publish.RunStats;
 import dev.encore.records.RecordCoder;
-import dev.encore.rewards.DailyActivity;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.TreeSet;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.coders.VarLongCoder;
@@ -36,8 +34,8 @@ import org.apache.beam.sdk.values.TypeDescriptors;
  * Stage 2: groups the plays by user (one shuffle for everything per user), leaves out the user's hot days (more
  * plays than a person can make: a bot or a stuck client), drops duplicate deliveries, cuts sessions and keeps
  * those that start on the session days this run publishes, and summarizes the days whose activity the run
- * rebuilds. Emits sessions and activity rows keyed by their day, the duplicate counts per arrival partition and
- * the hot user-days with their play counts.
+ * rebuilds ({@link UserSessions}, per user). Emits sessions and activity rows keyed by their day, the duplicate
+ * counts per arrival partition and the hot user-days with their play counts.
  */
 public class Sessionize extends PTransform<PCollection<Play>, PCollectionTuple> {
   /** Sessions keyed by the UTC day of their start (yyyy-MM-dd). */
@@ -47,12 +45,7 @@ public class Sessionize extends PTransform<PCollection<Play>, PCollectionTuple> 
   /** Duplicate deliveries dropped, per arrival partition of the dropped copy, and the hot user-days left out. */
   public static final TupleTag<KV<String, Long>> STATS = new TupleTag<>() {};
 
-  private final SessionRules rules;
-  private final LocalDate firstDay;
-  private final LocalDate lastDay;
-  private final TreeSet<Long> activityDays;
-  private final List<String> levels;
-  private final long maxPlaysPerUserDay;
+  private final UserSessions perUser;
   private final int userGroups;
 
   /**
@@ -73,14 +66,8 @@ public class Sessionize extends PTransform<PCollection<Play>, PCollectionTuple> 
       List<String> levels,
       long maxPlaysPerUserDay,
       int userGroups) {
-    this.rules = rules;
+    this.perUser = new UserSessions(rules, firstDay, lastDay, activityDays, levels, maxPlaysPerUserDay);
     this.userGroups = userGroups;
-    this.maxPlaysPerUserDay = maxPlaysPerUserDay;
-    this.firstDay = firstDay;
-    this.lastDay = lastDay;
-    this.activityDays = new TreeSet<>();
-    activityDays.forEach(d -> this.activityDays.add(d.toEpochDay()));
-    this.levels = List.copyOf(levels);
   }
 
   @Override
@@ -97,9 +84,7 @@ public class Sessionize extends PTransform<PCollection<Play>, PCollectionTuple> 
         grouped
             .apply(
                 "DeduplicateAndCutSessions",
-                ParDo.of(new CutSessionsFn(
-                        rules, firstDay.toEpochDay(), lastDay.toEpochDay(), activityDays, levels,
-                        maxPlaysPerUserDay, groups > 0))
+                ParDo.of(new CutSessionsFn(perUser, groups > 0))
                     .withOutputTags(SESSIONS, TupleTagList.of(STATS).and(ACTIVITY)));
     out.get(SESSIONS).setCoder(KvCoder.of(StringUtf8Coder.of(), RecordCoder.of(Session.class)));
     out.get(ACTIVITY).setCoder(KvCoder.of(StringUtf8Coder.of(), RecordCoder.of(Activity.class)));
@@ -112,37 +97,16 @@ public class Sessionize extends PTransform<PCollection<Play>, PCollectionTuple> 
     return Integer.toString(Math.floorMod(Hashing.murmur3_32_fixed().hashUnencodedChars(userId).asInt(), groups));
   }
 
-  /**
-   * Per user: leave out hot days, deduplicate, cut, keep the sessions of the published days, summarize the rebuilt
-   * days.
-   */
+  /** Per user: {@link UserSessions}, its results emitted keyed by their day. */
   static class CutSessionsFn extends DoFn<KV<String, Iterable<Play>>, KV<String, Session>> {
-    private static final long DAY_MS = 86_400_000L;
     private final Counter sessionsCut = Metrics.counter("sessions", "sessions_cut");
-    private final SessionRules rules;
-    private final long firstDay;
-    private final long lastDay;
-    private final TreeSet<Long> activityDays;
-    private final List<String> levels;
-    private final long maxPlaysPerUserDay;
+    private final UserSessions perUser;
     private final boolean keyedByGroup;
 
     /** @param keyedByGroup the key is a group of users ({@link #userGroup}), not a user */
-    CutSessionsFn(
-        SessionRules rules,
-        long firstDay,
-        long lastDay,
-        TreeSet<Long> activityDays,
-        List<String> levels,
-        long maxPlaysPerUserDay,
-        boolean keyedByGroup) {
-      this.rules = rules;
-      this.maxPlaysPerUserDay = maxPlaysPerUserDay;
+    CutSessionsFn(UserSessions perUser, boolean keyedByGroup) {
+      this.perUser = perUser;
       this.keyedByGroup = keyedByGroup;
-      this.firstDay = firstDay;
-      this.lastDay = lastDay;
-      this.activityDays = activityDays;
-      this.levels = levels;
     }
 
     @ProcessElement
@@ -159,35 +123,17 @@ public class Sessionize extends PTransform<PCollection<Play>, PCollectionTuple> 
     }
 
     private void cut(String user, Iterable<Play> userPlays, MultiOutputReceiver out) {
-      HotDays days = new HotDays(maxPlaysPerUserDay);
-      userPlays.forEach(days::add);
-      days.hot().forEach((day, n) -> out.get(STATS).output(
+      UserSessions.Result r = perUser.of(userPlays);
+      r.hotDays().forEach((day, n) -> out.get(STATS).output(
           KV.of(RunStats.hotUserDayKey(user, LocalDate.ofEpochDay(day).toString()), n)));
-      Deduplication.Result dedup = Deduplication.keepFirstDelivery(days.kept());
-      if (!dedup.dropped().isEmpty()) {
-        Map<String, Long> perArrival = new TreeMap<>();
-        for (Play p : dedup.dropped()) {
-          perArrival.merge(LocalDate.ofEpochDay(p.getArrivalDay()).toString(), 1L, Long::sum);
-        }
-        perArrival.forEach(
-            (dt, n) -> out.get(STATS).output(KV.of(RunStats.inputKey(dt, RunStats.DUPLICATES), n)));
+      r.duplicates().forEach((day, n) -> out.get(STATS).output(
+          KV.of(RunStats.inputKey(LocalDate.ofEpochDay(day).toString(), RunStats.DUPLICATES), n)));
+      sessionsCut.inc(r.sessionsCut());
+      for (Session s : r.sessions()) {
+        out.get(SESSIONS).output(KV.of(LocalDate.ofEpochDay(UserSessions.dayOf(s)).toString(), s));
       }
-      List<Play> plays = dedup.kept();
-      plays.sort(SessionCutter.PLAY_ORDER);
-      List<Session> sessions = SessionCutter.cut(plays, rules);
-      sessionsCut.inc(sessions.size());
-      for (Session s : sessions) {
-        long day = Math.floorDiv(s.getSessionStart().toEpochMilli(), DAY_MS);
-        if (day >= firstDay && day <= lastDay) {
-          out.get(SESSIONS).output(KV.of(LocalDate.ofEpochDay(day).toString(), s));
-        }
-      }
-      if (!activityDays.isEmpty()) {
-        for (Activity a : DailyActivity.of(plays, activityDays.first(), activityDays.last(), levels)) {
-          if (activityDays.contains(a.getActivityDate().toEpochDay())) {
-            out.get(ACTIVITY).output(KV.of(a.getActivityDate().toString(), a));
-          }
-        }
+      for (Activity a : r.activity()) {
+        out.get(ACTIVITY).output(KV.of(a.getActivityDate().toString(), a));
       }
     }
   }

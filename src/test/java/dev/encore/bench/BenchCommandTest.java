@@ -6,19 +6,34 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasSize;
 
 import dev.encore.testing.Runs;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@code encore bench} from the command line: options, and one tiny run of the whole harness. */
+/** The benchmark from the command line: options, and one tiny run of the whole harness. */
 class BenchCommandTest {
   @TempDir Path tmp;
 
+  /** {@code java -jar encore-bench.jar args}, in this JVM. */
+  static Runs.Cli bench(String... args) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    int code;
+    try (PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
+        PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8)) {
+      code = BenchCommand.run(args, o, e);
+    }
+    return new Runs.Cli(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+  }
+
   @Test
   void helpListsEveryOptionWithItsDefault() {
-    Runs.Cli run = Runs.encore("bench", "--help");
+    Runs.Cli run = bench("--help");
     assertThat(run.toString(), run.code(), equalTo(0));
     for (String option : List.of("--sizes=<String>  (default 1M,10M,30M)",
         "--runners=<String>  (default FlinkRunner,SparkRunner,DirectRunner)", "--days=<int>  (default 60)",
@@ -27,22 +42,25 @@ class BenchCommandTest {
         "--xmx=<String>  (default 4g)", "--referenceXmx=<String>  (default 16g)")) {
       assertThat(run.out(), containsString(option));
     }
-    assertThat(Runs.encore("help").out(), containsString("bench     Benchmark"));
+    // The product jar only says where the benchmark is.
+    Runs.Cli product = Runs.encore("bench", "--sizes=1M");
+    assertThat(product.code(), equalTo(2));
+    assertThat(product.err(), containsString("run `java -jar target/encore-bench.jar"));
   }
 
   @Test
   void badOptionsAreRefusedBeforeAnythingRuns() {
-    Runs.Cli run = Runs.encore("bench", "--runners=FlinkRunner,NoSuchRunner", "--work=" + tmp);
+    Runs.Cli run = bench("--runners=FlinkRunner,NoSuchRunner", "--work=" + tmp);
     assertThat(run.code(), equalTo(2));
     assertThat(run.err(), containsString("NoSuchRunner is not a runner of this build of Encore (it has"));
-    run = Runs.encore("bench", "--sizes=1M,lots", "--work=" + tmp);
+    run = bench("--sizes=1M,lots", "--work=" + tmp);
     assertThat(run.code(), equalTo(2));
     assertThat(run.err(), containsString("'lots' is not a number of plays"));
-    run = Runs.encore("bench", "--xmx=four", "--runners=FlinkRunner", "--work=" + tmp);
+    run = bench("--xmx=four", "--runners=FlinkRunner", "--work=" + tmp);
     assertThat(run.err(), containsString("--xmx=four is not a heap size"));
-    run = Runs.encore("bench", "--days=x", "--runners=FlinkRunner", "--work=" + tmp);
+    run = bench("--days=x", "--runners=FlinkRunner", "--work=" + tmp);
     assertThat(run.err(), containsString("--days=x is not a whole number"));
-    run = Runs.encore("bench", "--references=java,spark", "--runners=FlinkRunner", "--work=" + tmp);
+    run = bench("--references=java,spark", "--runners=FlinkRunner", "--work=" + tmp);
     assertThat(run.err(), containsString("'spark' is not one of java, duckdb"));
     assertThat(tmp.toFile().list(), equalTo(new String[0]));
   }
@@ -51,9 +69,9 @@ class BenchCommandTest {
   void aTinyRunMeasuresEveryEngineRecordsItAndAFailedRunFailsLoudly() throws Exception {
     Path csv = tmp.resolve("results.csv");
     Path md = tmp.resolve("latest.md");
-    String[] args = {"bench", "--sizes=20k", "--days=8", "--runners=FlinkRunner", "--work=" + tmp.resolve("work"),
+    String[] args = {"--sizes=20k", "--days=8", "--runners=FlinkRunner", "--work=" + tmp.resolve("work"),
         "--csv=" + csv, "--markdown=" + md, "--xmx=1g", "--note=test run"};
-    Runs.Cli run = Runs.encore(args);
+    Runs.Cli run = bench(args);
     assertThat(run.toString(), run.code(), equalTo(0));
     assertThat(run.out(), containsString("bench: 20k FlinkRunner: "));
     assertThat(run.out(), containsString("| 20k | FlinkRunner |"));
@@ -74,7 +92,7 @@ class BenchCommandTest {
       logs = dirs.findFirst().orElseThrow().resolve("logs");
     }
     Files.delete(logs.resolve("dt=2024-01-05/_SUCCESS"));
-    run = Runs.encore(args);
+    run = bench(args);
     assertThat(run.code(), equalTo(1));
     assertThat(run.err(), containsString("bench: 20k FlinkRunner FAILED: exit code 3"));
     assertThat(run.out(), containsString("| 20k | FlinkRunner | — | — | — | — | — | — | **FAILED**: exit code 3"));

@@ -262,8 +262,8 @@ public final class BenchReport {
   public static String markdown(Context c, List<BenchRow> rows) {
     StringBuilder s = new StringBuilder();
     s.append("# Benchmark: latest results\n\n");
-    s.append("Written by `encore bench` (see the README's \"Benchmark\" section); every run appends its rows to"
-        + " `docs/bench/results.csv`.\n\n");
+    s.append("Written by the benchmark, `java -jar target/encore-bench.jar` (see the README's \"Benchmark\""
+        + " section); every run appends its rows to `docs/bench/results.csv`.\n\n");
     if (!c.note().isBlank()) {
       s.append("> **").append(c.note().strip()).append("**\n\n");
     }

@@ -7,7 +7,6 @@ import dev.encore.ingest.PlayValidator;
 import dev.encore.nightly.NightlyPlan;
 import dev.encore.rewards.RewardSchemas;
 import dev.encore.rewards.RewardSpec;
-import dev.encore.rewards.UserRewardsSql;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -35,9 +34,9 @@ import org.apache.avro.Schema;
  *
  * <p>It computes fewer datasets than the pipeline (no activity, discoveries, entity rewards or rejected records).
  *
- * <p>{@code java -cp encore.jar dev.encore.bench.DuckDbNightly --plays=DIR --date=T --output=DIR [--threads=2]}
- * [{@code --maxPlaysPerUserDay=5000}], with the built-in definitions. Exit code 0 on success, 2 on a bad command
- * line, 1 on any failure.
+ * <p>{@code java -cp target/encore-bench.jar dev.encore.bench.DuckDbNightly --plays=DIR --date=T --output=DIR}
+ * [{@code --threads=2 --maxPlaysPerUserDay=5000}], with the built-in definitions. Exit code 0 on success, 2 on a
+ * bad command line, 1 on any failure.
  */
 public final class DuckDbNightly {
   private DuckDbNightly() {}

@@ -1,7 +1,6 @@
 package dev.encore.bench;
 
 import dev.encore.avro.Activity;
-import dev.encore.avro.ListeningEvent;
 import dev.encore.avro.Session;
 import dev.encore.avro.internal.Play;
 import dev.encore.config.JobDefinition;
@@ -9,20 +8,17 @@ import dev.encore.config.SessionRules;
 import dev.encore.ingest.ArrivalPartitions;
 import dev.encore.ingest.IngestListeningLogs;
 import dev.encore.ingest.InputPartition;
+import dev.encore.ingest.ListeningLogReader;
 import dev.encore.ingest.PlayValidator;
 import dev.encore.ingest.Verdict;
 import dev.encore.nightly.NightlyPlan;
 import dev.encore.nightly.Outputs;
 import dev.encore.publish.Dataset;
 import dev.encore.publish.ParquetFiles;
-import dev.encore.rewards.DailyActivity;
-import dev.encore.rewards.DiscoveryMath;
 import dev.encore.rewards.RewardRows;
 import dev.encore.rewards.RewardSpec;
-import dev.encore.rewards.UserRewardMath;
-import dev.encore.sessions.Deduplication;
-import dev.encore.sessions.SessionCutter;
-import java.io.File;
+import dev.encore.rewards.UserRewardLabels;
+import dev.encore.sessions.UserSessions;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -38,15 +34,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.NavigableMap;
-import java.util.NavigableSet;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.TreeSet;
 import java.util.stream.Stream;
-import org.apache.avro.file.DataFileReader;
 import org.apache.avro.generic.GenericRecord;
-import org.apache.avro.specific.SpecificDatumReader;
 import org.apache.parquet.hadoop.ParquetWriter;
 
 /**
@@ -54,18 +45,17 @@ import org.apache.parquet.hadoop.ParquetWriter;
  * plain single-threaded Java pass with no Beam. It reads every Avro file of the run's arrival partitions once,
  * validates each record ({@link PlayValidator}), keeps each user's plays in memory, then user by user (in user_id
  * order) leaves out hot user-days, deduplicates, cuts sessions and builds the daily activity and the rewards with
- * the project's pure functions, and writes the same datasets ({@code sessions}, {@code activity},
+ * the very per-user functions the pipeline's stages call ({@link UserSessions}, {@link UserRewardLabels}), and
+ * writes the same datasets ({@code sessions}, {@code activity},
  * {@code user_rewards}, {@code user_entity_rewards}, {@code entity_rewards}, {@code rejected}), one sorted Parquet
  * file per partition with {@link ParquetFiles}. No staging, run metadata, {@code _SUCCESS} or report: it is a
  * reference for speed and for row counts, not a publisher.
  *
- * <p>{@code java -cp encore.jar dev.encore.bench.PlainJavaNightly --date=T --logs=DIR --output=DIR}
- * [{@code --maxPlaysPerUserDay=5000}], with the built-in definitions. Exit code 0 on success, 2 on a bad command
- * line, 1 on any failure.
+ * <p>{@code java -cp target/encore-bench.jar dev.encore.bench.PlainJavaNightly --date=T --logs=DIR
+ * --output=DIR} [{@code --maxPlaysPerUserDay=5000}], with the built-in definitions. Exit code 0 on success, 2 on
+ * a bad command line, 1 on any failure.
  */
 public final class PlainJavaNightly {
-  private static final long DAY_MS = 86_400_000L;
-
   private PlainJavaNightly() {}
 
   /**
@@ -144,7 +134,7 @@ public final class PlainJavaNightly {
       Collections.sort(userIds);
       for (String userId : userIds) {
         // Each user's plays are dropped once used, so memory shrinks as the pass goes on.
-        perUser.process(intake.users().remove(userId).toPlays(userId));
+        perUser.process(userId, intake.users().remove(userId).toPlays(userId));
       }
       perUser.writeEntityRewards();
       t2 = System.nanoTime();
@@ -168,52 +158,41 @@ public final class PlainJavaNightly {
     Interner interner = new Interner();
     Dataset<?> rejected = Outputs.REJECTED;
     long records = 0;
-    long plays = 0;
+    long[] plays = {0};
     int fileIndex = 0;
     for (InputPartition partition : partitions) {
       LocalDate day = partition.day();
       String dt = day.toString();
-      for (String path : partition.files()) {
-        long position = 0;
-        try (DataFileReader<ListeningEvent> reader =
-            new DataFileReader<>(new File(path), new SpecificDatumReader<>(ListeningEvent.class))) {
-          ListeningEvent event = null;
-          while (reader.hasNext()) {
-            event = reader.next(event);
-            Verdict verdict = validator.judge(event, day, fileIndex, position);
-            if (verdict instanceof Verdict.Accepted accepted) {
-              Play p = accepted.play();
-              users.computeIfAbsent(p.getUserId(), u -> new UserPlays()).add(p, interner);
-              plays++;
-            } else if (verdict instanceof Verdict.Rejected r) {
-              writers.write(rejected, dt, IngestListeningLogs.rejectedRecord(event, r, path, position));
-            }
-            position++;
-          }
+      records += ListeningLogReader.readPartition(partition, fileIndex, (event, path, index, position) -> {
+        Verdict verdict = validator.judge(event, day, index, position);
+        if (verdict instanceof Verdict.Accepted accepted) {
+          Play p = accepted.play();
+          users.computeIfAbsent(p.getUserId(), u -> new UserPlays()).add(p, interner);
+          plays[0]++;
+        } else if (verdict instanceof Verdict.Rejected r) {
+          writers.write(rejected, dt, IngestListeningLogs.rejectedRecord(event, r, path, position));
         }
-        records += position;
-        fileIndex++;
-      }
+      });
+      fileIndex += partition.files().size();
       // An arrival without rejections still has its (empty) partition, as the pipeline publishes it; the file is
       // complete once the partition is read (an open Parquet writer holds a few MB).
       writers.touch(rejected, dt);
       writers.close(rejected, dt);
     }
-    return new Intake(users, records, plays);
+    return new Intake(users, records, plays[0]);
   }
 
-  /** Everything computed from one user's plays, written as it is computed; entity statistics kept until the end. */
+  /**
+   * Everything computed from one user's plays, by the pure per-user functions of the pipeline's stages
+   * ({@link UserSessions}, {@link UserRewardLabels}), written as it is computed; entity statistics kept until the
+   * end.
+   */
   private static final class PerUser {
     private final RewardSpec spec;
-    private final SessionRules sessionRules;
-    private final long maxPlaysPerUserDay;
     private final Writers writers;
     private final long asOf;
-    private final long firstInputDay;
-    private final long sessionsFrom;
-    private final long sessionsTo;
-    private final TreeSet<Long> activityDays = new TreeSet<>();
-    private final List<Long> anchors;
+    private final UserSessions sessions;
+    private final UserRewardLabels labels;
     private final Dataset<GenericRecord> userRewards;
     private final Dataset<GenericRecord> userEntityRewards;
     private final Dataset<GenericRecord> entityRewards;
@@ -223,15 +202,13 @@ public final class PlainJavaNightly {
     PerUser(NightlyPlan plan, RewardSpec spec, SessionRules sessionRules, long maxPlaysPerUserDay,
         Writers writers) {
       this.spec = spec;
-      this.sessionRules = sessionRules;
-      this.maxPlaysPerUserDay = maxPlaysPerUserDay;
       this.writers = writers;
       this.asOf = plan.date().toEpochDay();
-      this.firstInputDay = plan.firstInputDay().toEpochDay();
-      this.sessionsFrom = plan.firstSessionDay().toEpochDay();
-      this.sessionsTo = plan.date().minusDays(1).toEpochDay();
-      plan.activityRebuilt().forEach(d -> activityDays.add(d.toEpochDay()));
-      this.anchors = plan.rewardAnchors().stream().map(LocalDate::toEpochDay).toList();
+      // The nightly's own arguments for Sessionize and ComputeRewards (NightlyPipeline.build).
+      this.sessions = new UserSessions(sessionRules, plan.firstSessionDay(), plan.date().minusDays(1),
+          Set.copyOf(plan.activityRebuilt()), spec.levels(), maxPlaysPerUserDay);
+      this.labels = new UserRewardLabels(spec, asOf, plan.firstInputDay().toEpochDay(),
+          plan.rewardAnchors().stream().map(LocalDate::toEpochDay).toList());
       this.userRewards = Outputs.userRewards(spec);
       this.userEntityRewards = Outputs.userEntityRewards(spec);
       this.entityRewards = Outputs.entityRewards(spec);
@@ -243,44 +220,19 @@ public final class PlainJavaNightly {
       }
     }
 
-    void process(List<Play> all) throws IOException {
-      List<Play> plays = withoutHotDays(all);
-      List<Play> kept = Deduplication.keepFirstDelivery(plays).kept();
-      kept.sort(SessionCutter.PLAY_ORDER);
-
-      List<Session> sessions = new ArrayList<>();
-      for (Session s : SessionCutter.cut(kept, sessionRules)) {
-        long day = Math.floorDiv(s.getSessionStart().toEpochMilli(), DAY_MS);
-        if (day >= sessionsFrom && day <= sessionsTo) {
-          sessions.add(s);
-        }
-      }
-      sessions.sort(Outputs.SESSIONS::compare);
-      for (Session s : sessions) {
-        writers.write(Outputs.SESSIONS, dayOf(s.getSessionStart().toEpochMilli()), s);
-      }
-      if (activityDays.isEmpty()) {
-        return;
+    /** One user's plays; rows are written in key order, as the pipeline sorts each file. */
+    void process(String userId, List<Play> plays) throws IOException {
+      UserSessions.Result perUser = sessions.of(plays);
+      List<Session> userSessions = new ArrayList<>(perUser.sessions());
+      userSessions.sort(Outputs.SESSIONS::compare);
+      for (Session s : userSessions) {
+        writers.write(Outputs.SESSIONS, RewardRows.dt(UserSessions.dayOf(s)), s);
       }
 
-      // Daily activity, per day sorted by (entity_level, entity_id); and the user's days for the rewards.
+      // Daily activity, per day sorted by (entity_level, entity_id).
       TreeMap<Long, List<Activity>> byDay = new TreeMap<>();
-      NavigableMap<Long, UserRewardMath.Day> userDays = new TreeMap<>();
-      TreeMap<String, List<Activity>> byEntity = new TreeMap<>();
-      for (Activity a : DailyActivity.of(kept, activityDays.first(), activityDays.last(), spec.levels())) {
-        long day = a.getActivityDate().toEpochDay();
-        if (!activityDays.contains(day)) {
-          continue;
-        }
-        byDay.computeIfAbsent(day, d -> new ArrayList<>()).add(a);
-        if (day > asOf) {
-          continue; // not observed yet: no reward counts it
-        }
-        if (DailyActivity.USER_LEVEL.equals(a.getEntityLevel())) {
-          userDays.put(day, new UserRewardMath.Day(a.getStreams(), a.getStreamMs()));
-        } else {
-          byEntity.computeIfAbsent(a.getEntityLevel() + "\u0000" + a.getEntityId(), k -> new ArrayList<>()).add(a);
-        }
+      for (Activity a : perUser.activity()) {
+        byDay.computeIfAbsent(a.getActivityDate().toEpochDay(), d -> new ArrayList<>()).add(a);
       }
       for (Map.Entry<Long, List<Activity>> day : byDay.entrySet()) {
         List<Activity> rows = day.getValue();
@@ -291,60 +243,18 @@ public final class PlainJavaNightly {
         }
       }
 
-      // user_rewards: anchors ascending, so the rows of a partition stay in (user_id, anchor_date) order.
-      String userId = kept.isEmpty() ? null : kept.get(0).getUserId();
-      for (long d : anchors) {
-        UserRewardMath.Labels l = UserRewardMath.labels(userDays, d, asOf, spec);
-        if (l != null) {
-          writers.write(userRewards, RewardRows.dt(d),
-              RewardRows.userReward(userRewards.schema(), userId, d, asOf, l));
-        }
+      // Rewards from the activity, as ComputeRewards labels them (a fresh root: every day's activity is rebuilt).
+      UserRewardLabels.Labels l = labels.of(userId, perUser.activity());
+      for (UserRewardLabels.DayRow r : l.userRewards()) {
+        writers.write(userRewards, RewardRows.dt(r.day()), r.row());
       }
-
-      // Discoveries, per (entity_level, entity_id) in key order, then by discovery day.
-      for (List<Activity> rows : byEntity.values()) {
-        NavigableSet<Long> days = new TreeSet<>();
-        Map<Long, Activity> rowOfDay = new HashMap<>();
-        for (Activity a : rows) {
-          long day = a.getActivityDate().toEpochDay();
-          days.add(day);
-          rowOfDay.put(day, a);
-        }
-        for (long d : anchors) {
-          if (!DiscoveryMath.isDiscovery(days, d, spec)) {
-            continue;
-          }
-          Activity first = rowOfDay.get(d);
-          DiscoveryMath.Labels l = DiscoveryMath.labels(days, d, asOf, firstInputDay, spec);
-          writers.write(userEntityRewards, RewardRows.dt(d),
-              RewardRows.userEntityReward(userEntityRewards.schema(), spec, first, d, asOf, l));
-          if (l.lookbackComplete()) {
-            entityStats.merge(new EntityDay(first.getEntityLevel(), first.getEntityId(), d),
-                RewardRows.discoveryStats(l), RewardRows::sum);
-          }
-        }
+      for (UserRewardLabels.DayRow r : l.discoveries()) {
+        writers.write(userEntityRewards, RewardRows.dt(r.day()), r.row());
       }
-    }
-
-    /** The pipeline's ExcludeHotUsers: a (user, day of ts) with more plays than the limit is left out whole. */
-    private List<Play> withoutHotDays(List<Play> plays) {
-      if (plays.size() <= maxPlaysPerUserDay) {
-        return plays;
+      for (UserRewardLabels.EntityShare share : l.entityShares()) {
+        entityStats.merge(new EntityDay(share.level(), share.entityId(), share.day()), share.stats(),
+            RewardRows::sum);
       }
-      Map<Long, Integer> perDay = new HashMap<>();
-      for (Play p : plays) {
-        perDay.merge(Math.floorDiv(p.getEndMs(), DAY_MS), 1, Integer::sum);
-      }
-      if (perDay.values().stream().noneMatch(n -> n > maxPlaysPerUserDay)) {
-        return plays;
-      }
-      List<Play> kept = new ArrayList<>(plays.size());
-      for (Play p : plays) {
-        if (perDay.get(Math.floorDiv(p.getEndMs(), DAY_MS)) <= maxPlaysPerUserDay) {
-          kept.add(p);
-        }
-      }
-      return kept;
     }
 
     /** entity_rewards, sorted by (entity_level, entity_id, discovery_date). */
@@ -356,10 +266,6 @@ public final class PlainJavaNightly {
         writers.write(entityRewards, RewardRows.dt(k.day()), RewardRows.entityReward(
             entityRewards.schema(), spec, k.level(), k.entity(), k.day(), asOf, entityStats.get(k)));
       }
-    }
-
-    private static String dayOf(long epochMillis) {
-      return RewardRows.dt(Math.floorDiv(epochMillis, DAY_MS));
     }
   }
 

@@ -27,8 +27,9 @@ import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.apache.beam.sdk.runners.PipelineRunnerRegistrar;
 
 /**
- * {@code encore bench}: for each data size, generates listening logs (cached), then runs the full {@code nightly}
- * on each runner and the two references on the same data, each in its own JVM, and prints and records wall time,
+ * The benchmark, {@code java -jar target/encore-bench.jar [--name=value ...]}: for each data size, generates
+ * listening logs (cached), then runs the full {@code nightly} of the product jar ({@code target/encore.jar}) on
+ * each runner and the two references on the same data, each in its own JVM, and prints and records wall time,
  * throughput, peak memory, the ratios to the references and a row-count check. See {@link BenchOptions}.
  *
  * <p>Exit code 0 when every run succeeded with the reference's row counts, 1 when one failed or differed (the
@@ -65,6 +66,11 @@ public final class BenchCommand {
     this.logs = config.work().resolve("logs").resolve(stamp);
   }
 
+  /** The entry point of target/encore-bench.jar. */
+  public static void main(String[] args) {
+    System.exit(run(args, System.out, System.err));
+  }
+
   /** Runs the command; returns its exit code. Never exits the JVM. */
   public static int run(String[] args, PrintStream out, PrintStream err) {
     if (OptionsHelp.wantsHelp(args)) {
@@ -78,15 +84,22 @@ public final class BenchCommand {
       config = BenchConfig.from(options, availableRunners());
     } catch (IllegalArgumentException e) {
       err.println("encore bench: error: " + e.getMessage());
-      err.println("Run `java -jar encore.jar bench --help` for the options.");
+      err.println("Run `java -jar target/encore-bench.jar --help` for the options.");
       return EncoreException.USAGE;
     }
     Instant started = Instant.now().truncatedTo(ChronoUnit.SECONDS);
     String stamp = started.toString().replace(":", "").replace("-", "");
-    BenchCommand bench = new BenchCommand(config, Launcher.find(), out, err, stamp);
+    Launcher launcher;
+    try {
+      launcher = Launcher.find();
+    } catch (IllegalStateException e) {
+      err.println("encore bench: error: " + e.getMessage());
+      return EncoreException.PIPELINE;
+    }
+    BenchCommand bench = new BenchCommand(config, launcher, out, err, stamp);
     Machine machine = Machine.current();
     BenchReport.Context context = new BenchReport.Context(started.toString(), gitCommit(), Version.get(), machine,
-        "java -jar target/encore.jar bench" + (args.length == 0 ? "" : " " + String.join(" ", args)),
+        "java -jar target/encore-bench.jar" + (args.length == 0 ? "" : " " + String.join(" ", args)),
         config.xmx(), config.referenceXmx(), config.days(), config.seed(), config.playsPerUser(), config.note());
     out.println("encore bench: sizes " + config.sizes().stream().map(Sizes::format).toList() + ", runners "
         + config.runners() + ", references " + config.references() + ", -Xmx" + config.xmx() + " (references -Xmx"
@@ -247,7 +260,7 @@ public final class BenchCommand {
   }
 
   static void printHelp(PrintStream out) {
-    out.println("encore bench [--name=value ...]");
+    out.println("java -jar target/encore-bench.jar [--name=value ...]");
     out.println("For each size: generates listening logs (cached under --work), runs the plain-Java and DuckDB");
     out.println("references and the full nightly on each runner on them, each in its own JVM, and prints a table of");
     out.println("wall time, plays/s, peak memory, the ratios to the references and a row-count check; appends the");
@@ -311,20 +324,29 @@ public final class BenchCommand {
   }
 
   /**
-   * How to start a child JVM with this Encore: {@code -jar encore.jar} when running from the shaded jar, else this
-   * JVM's class path (tests, an IDE).
+   * How to start a child JVM. From target/encore-bench.jar: the runners run the product jar beside it
+   * ({@code -jar encore.jar}, as users run it) and the references this jar's classes (whose manifest puts
+   * encore.jar on the class path). From classes (tests, an IDE): this JVM's class path for both.
+   *
+   * @param jar the product jar, or null to run {@code dev.encore.Encore} from {@code classPath}
    */
   record Launcher(Path jar, String classPath) {
     static Launcher find() {
+      Path source;
       try {
-        Path source = Path.of(BenchCommand.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-        if (Files.isRegularFile(source) && source.toString().endsWith(".jar")) {
-          return new Launcher(source.toAbsolutePath(), source.toAbsolutePath().toString());
-        }
+        source = Path.of(BenchCommand.class.getProtectionDomain().getCodeSource().getLocation().toURI());
       } catch (URISyntaxException | RuntimeException e) {
-        // fall back to the class path
+        return new Launcher(null, System.getProperty("java.class.path"));
       }
-      return new Launcher(null, System.getProperty("java.class.path"));
+      if (!Files.isRegularFile(source) || !source.toString().endsWith(".jar")) {
+        return new Launcher(null, System.getProperty("java.class.path"));
+      }
+      Path product = source.toAbsolutePath().resolveSibling("encore.jar");
+      if (!Files.isRegularFile(product)) {
+        throw new IllegalStateException(product + " is missing: the benchmark runs the product jar beside it;"
+            + " build both with `mvn -B -q -DskipTests package`");
+      }
+      return new Launcher(product, source.toAbsolutePath().toString());
     }
 
     /** {@code java -Xmx.. [flags] -jar encore.jar <args>} (or the main class on the class path). */
@@ -339,7 +361,7 @@ public final class BenchCommand {
       return ChildJvm.java(jvmFlags(xmx, jvmFlags), main);
     }
 
-    /** {@code java -Xmx.. -cp encore.jar <main class> <args>}. */
+    /** {@code java -Xmx.. -cp encore-bench.jar <main class> <args>}. */
     List<String> main(String xmx, List<String> jvmFlags, Class<?> mainClass, String... args) {
       List<String> main = new ArrayList<>(List.of("-cp", classPath, mainClass.getName()));
       main.addAll(List.of(args));

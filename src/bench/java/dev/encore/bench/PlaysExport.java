@@ -3,8 +3,8 @@ package dev.encore.bench;
 import dev.encore.avro.ListeningEvent;
 import dev.encore.ingest.ArrivalPartitions;
 import dev.encore.ingest.InputPartition;
+import dev.encore.ingest.ListeningLogReader;
 import dev.encore.publish.ParquetFiles;
-import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,10 +14,8 @@ import java.util.stream.Stream;
 import org.apache.avro.LogicalTypes;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaBuilder;
-import org.apache.avro.file.DataFileReader;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
-import org.apache.avro.specific.SpecificDatumReader;
 import org.apache.parquet.hadoop.ParquetWriter;
 
 /**
@@ -58,21 +56,10 @@ public final class PlaysExport {
       Files.createDirectories(file.getParent());
       int arrival = (int) partition.day().toEpochDay();
       try (ParquetWriter<GenericRecord> writer = ParquetFiles.open(file.toString(), SCHEMA, GenericData.get())) {
-        for (String path : partition.files()) {
-          long position = 0;
-          try (DataFileReader<ListeningEvent> reader =
-              new DataFileReader<>(new File(path), new SpecificDatumReader<>(ListeningEvent.class))) {
-            ListeningEvent event = null;
-            while (reader.hasNext()) {
-              event = reader.next(event);
-              writer.write(row(event, arrival, fileIndex, position));
-              position++;
-            }
-          }
-          records += position;
-          fileIndex++;
-        }
+        records += ListeningLogReader.readPartition(partition, fileIndex,
+            (event, path, index, position) -> writer.write(row(event, arrival, index, position)));
       }
+      fileIndex += partition.files().size();
     }
     Files.createFile(target.resolve(SUCCESS));
     return records;

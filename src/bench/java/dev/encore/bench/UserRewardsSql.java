@@ -1,5 +1,7 @@
-package dev.encore.rewards;
+package dev.encore.bench;
 
+import dev.encore.rewards.RewardSpec;
+import dev.encore.rewards.UserRewardColumns;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Collections;
