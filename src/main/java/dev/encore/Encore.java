@@ -48,7 +48,15 @@ public final class Encore {
   private Encore() {}
 
   public static void main(String[] args) {
-    System.exit(run(args, System.out, System.err));
+    // Before anything logs: the engines' warnings and stack traces go to the run's log file, not the console.
+    RunLog log = RunLog.start(args);
+    int code = run(args, System.out, System.err);
+    log.finish(code);
+    if (RunLog.worthShowing(code) && log.file().isPresent()) {
+      // No command at all is a usage error (2), so args[0] is there.
+      System.err.println("encore " + args[0] + ": full log: " + log.file().get());
+    }
+    System.exit(code);
   }
 
   /** Runs one command and returns its exit code; never exits the JVM. */
@@ -102,12 +110,15 @@ public final class Encore {
       }
     } catch (EncoreException e) {
       err.println("encore " + command + ": error: " + e.getMessage());
+      RunLog.failure("encore " + command + " failed (exit code " + e.exitCode() + ")", e);
       return e.exitCode();
     } catch (RuntimeException e) {
       err.println("encore " + command + ": error: unexpected failure: " + e
           + ". Nothing was published by the step that failed; re-run the same command, and report this if it"
           + " happens again.");
-      e.printStackTrace(err);
+      if (!RunLog.failure("encore " + command + " failed unexpectedly", e)) {
+        e.printStackTrace(err);
+      }
       return EncoreException.PIPELINE;
     }
   }

@@ -29,8 +29,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The packaged jar's console output (what a scheduler keeps in its logs) never holds record values: not those of
- * rejected records, not those of accepted or private ones, neither on success nor when a file is corrupt.
+ * The packaged jar's console output (what a scheduler keeps in its logs) and the run's log file (the engines' log,
+ * with stack traces) never hold record values: not those of rejected records, not those of accepted or private
+ * ones, neither on success nor when a file is corrupt.
  */
 class NoRawRecordsInLogsIT {
   static final Path JAR = Path.of("target/encore.jar");
@@ -44,12 +45,23 @@ class NoRawRecordsInLogsIT {
 
   @TempDir Path tmp;
 
-  record Result(int code, String output) {}
+  record Result(int code, String output) {
+    /** The log file a failed run names ({@code encore nightly: full log: PATH}). */
+    Path logFile() {
+      String prefix = "encore nightly: full log: ";
+      return Path.of(output.lines().filter(l -> l.startsWith(prefix)).findFirst()
+          .orElseThrow(() -> new AssertionError("no log file named:\n" + output)).substring(prefix.length()));
+    }
+  }
 
-  /** Runs the jar; stdout and stderr go to one capture, interleaved as a scheduler's log file gets them. */
+  /**
+   * Runs the jar; stdout and stderr go to one capture, interleaved as a scheduler's log file gets them. The child's
+   * temporary folder is {@code dir/tmp}.
+   */
   static Result encore(Path dir, String... args) throws IOException, InterruptedException {
-    List<String> cmd = new ArrayList<>(List.of(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", JAR.toString()));
+    Path childTmp = Files.createDirectories(dir.resolve("tmp"));
+    List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-Djava.io.tmpdir=" + childTmp, "-jar", JAR.toString()));
     cmd.addAll(List.of(args));
     Path log = dir.resolve("console.log");
     Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
@@ -62,10 +74,14 @@ class NoRawRecordsInLogsIT {
 
   @Test
   void aSuccessfulRunPrintsNoRecordValues() throws Exception {
+    // An Encore output root (as its first run leaves it), so that the run keeps its log file there.
     Path out = tmp.resolve("out");
+    Files.createDirectories(out.resolve("_encore"));
+    Files.writeString(out.resolve("_encore/ROOT"), "This folder is an Encore output root.\n");
     Result r = encore(tmp, "nightly", "--date=" + T, "--logs=" + LOGS, "--output=" + out);
     assertThat(r.output(), r.code(), equalTo(0));
     assertThat(r.output(), containsString("encore nightly " + T + ": done"));
+    String log = onlyLogFile(out.resolve("_encore/logs"));
 
     Set<String> rejected = rejectedValues(out);
     // The sample's 2024-03-30 arrival holds rejections, so this is not vacuous.
@@ -74,6 +90,17 @@ class NoRawRecordsInLogsIT {
     assertThat(input.size(), greaterThan(100));
     assertThat("rejected record values in the console output", leaked(r.output(), rejected), empty());
     assertThat("input record values in the console output", leaked(r.output(), input), empty());
+    assertThat("rejected record values in the log file", leaked(log, rejected), empty());
+    assertThat("input record values in the log file", leaked(log, input), empty());
+  }
+
+  /** The text of the one log file in {@code dir}. */
+  static String onlyLogFile(Path dir) throws IOException {
+    try (Stream<Path> files = Files.list(dir)) {
+      List<Path> logs = files.toList();
+      assertThat(logs.toString(), logs.size(), equalTo(1));
+      return Files.readString(logs.get(0), StandardCharsets.UTF_8);
+    }
   }
 
   /** A part file cut to half its size, as a copy that died half-way leaves it. */
@@ -118,7 +145,13 @@ class NoRawRecordsInLogsIT {
         () -> assertThat("the corrupt file is named", r.output(),
             containsString(corrupt.toAbsolutePath().toString())),
         () -> assertThat("record values in the console output", leaked(r.output(), values), empty()),
-        () -> assertThat("nothing published", Files.exists(out.resolve("sessions")), equalTo(false)));
+        () -> assertThat("nothing published", Files.exists(out.resolve("sessions")), equalTo(false)),
+        () -> {
+          String log = Files.readString(r.logFile(), StandardCharsets.UTF_8);
+          // The engine's stack trace is there (not vacuous), and no record value.
+          assertThat(log, containsString("\tat org.apache.flink."));
+          assertThat("record values in the log file", leaked(log, values), empty());
+        });
   }
 
   /** The values among {@code values} that occur in {@code text}. */
