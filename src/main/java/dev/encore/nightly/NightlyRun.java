@@ -20,8 +20,8 @@ import java.util.UUID;
  * @param input the arrival partitions found (and days skipped)
  * @param rejectedDays arrival days whose rejected records this run publishes: its own date, and every day it is
  *     the first to read
- * @param activityRebuiltWhy why activity days older than the late window are rebuilt rather than reused:
- *     reason → days
+ * @param activityRebuiltWhy why activity days before T-L (older than the days every run rebuilds) are rebuilt
+ *     rather than reused: reason → days
  * @param outputs the datasets written and published
  * @param root the output root, claimed and locked for this run
  * @param runId unique id, also in every partition's run metadata
