@@ -198,9 +198,11 @@ public class IngestListeningLogs extends PTransform<PBegin, PCollectionTuple> {
       String problem = e instanceof ListeningLogReader.UnreadableFileException u
           ? u.problem()
           : "(closing it): " + e.getMessage();
+      // Avro's own messages may end with a full stop already.
+      String sentence = problem.endsWith(".") ? problem : problem + ".";
       return new EncoreException(
           EncoreException.INPUT,
-          "Cannot read input file " + path + " " + problem + ". The file is corrupt, truncated or does not"
+          "Cannot read input file " + path + " " + sentence + " The file is corrupt, truncated or does not"
               + " match the listening_event contract; ask its producer to rewrite it, or pass"
               + " --skipCorruptFiles=true to leave it out (recorded in the run metadata).");
     }

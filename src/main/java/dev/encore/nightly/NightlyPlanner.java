@@ -66,7 +66,8 @@ public final class NightlyPlanner {
     List<LocalDate> older = plan.activityRebuilt().stream().filter(d -> d.isBefore(alwaysRebuilt)).toList();
     activityRebuiltWhy = older.stream().collect(Collectors.groupingBy(
         d -> notReusable.getOrDefault(d, "not published yet"), TreeMap::new, Collectors.toList()));
-    if (!older.isEmpty()) {
+    // A first run rebuilds everything; say why only when published activity is not reused.
+    if (!notReusable.isEmpty() && !older.isEmpty()) {
       LOG.info("nightly {}: rebuilding the activity of {} older days from the logs: {}", config.date(),
           older.size(), activityRebuiltWhy.entrySet().stream().map(e -> e.getValue().size() + " " + e.getKey())
               .collect(Collectors.joining("; ")));
