@@ -131,7 +131,7 @@ public final class RunLog {
    * Writes a failure with its stack trace to the run's log file only (the console has the message); false when
    * there is no file, and the caller has to show the stack trace itself.
    */
-  static boolean failure(String message, Throwable e) {
+  public static boolean failure(String message, Throwable e) {
     RunLog log = current;
     if (log == null || log.fileHandler == null) {
       return false;

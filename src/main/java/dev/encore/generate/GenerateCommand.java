@@ -1,6 +1,7 @@
 package dev.encore.generate;
 
 import dev.encore.OptionsHelp;
+import dev.encore.RunLog;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.util.Arrays;
@@ -65,7 +66,9 @@ public final class GenerateCommand {
       return FAILED;
     } catch (RuntimeException e) {
       err.println("generate: failed: " + e);
-      e.printStackTrace(err);
+      if (!RunLog.failure("encore generate failed unexpectedly", e)) {
+        e.printStackTrace(err);
+      }
       return FAILED;
     }
   }

@@ -1,6 +1,7 @@
 package dev.encore.report;
 
 import dev.encore.EncoreException;
+import dev.encore.RunLog;
 import java.io.PrintStream;
 import java.nio.file.Path;
 
@@ -56,7 +57,9 @@ public final class ReportCommand {
     } catch (RuntimeException e) {
       err.println("encore report: error: unexpected failure: " + e
           + ". The output root was not changed outside _report/; re-run, and report this if it happens again.");
-      e.printStackTrace(err);
+      if (!RunLog.failure("encore report failed unexpectedly", e)) {
+        e.printStackTrace(err);
+      }
       return EncoreException.PIPELINE;
     }
   }
