@@ -374,42 +374,52 @@ public final class SpecOracle {
    * a block or a sync marker; a file cut exactly after a sync marker is a valid shorter file and cannot be told.
    */
   public static boolean readsCompletely(Path file) {
+    return readWhole(file) != null;
+  }
+
+  /** The records of a file that {@link #readsCompletely reads completely}; null for any other file. */
+  private static List<GenericRecord> readWhole(Path file) {
     try {
-      read(file);
-      byte[] bytes = Files.readAllBytes(file);
-      org.apache.avro.io.BinaryDecoder in =
-          org.apache.avro.io.DecoderFactory.get().binaryDecoder(bytes, null);
-      byte[] magic = new byte[4];
-      in.readFixed(magic);
-      if (magic[0] != 'O' || magic[1] != 'b' || magic[2] != 'j' || magic[3] != 1) {
-        return false;
+      if (!wholeBlocks(Files.readAllBytes(file))) {
+        return null;
       }
-      // Header metadata: an Avro map<bytes>, in blocks of entries (a negative count is followed by a byte size).
-      for (long count = in.readMapStart(); count != 0; count = in.mapNext()) {
-        for (long i = 0; i < count; i++) {
-          in.skipString();
-          in.skipBytes();
-        }
-      }
-      byte[] sync = new byte[16];
-      in.readFixed(sync);
-      byte[] blockSync = new byte[16];
-      while (!in.isEnd()) {
-        in.readLong(); // records in the block
-        long size = in.readLong();
-        if (size < 0 || size > bytes.length) {
-          return false;
-        }
-        in.skipFixed((int) size);
-        in.readFixed(blockSync);
-        if (!java.util.Arrays.equals(sync, blockSync)) {
-          return false;
-        }
-      }
-      return true;
+      return read(file);
     } catch (IOException | RuntimeException e) {
+      return null;
+    }
+  }
+
+  /** The container's framing: magic, metadata, sync, then blocks each closed by that sync, up to the last byte. */
+  private static boolean wholeBlocks(byte[] bytes) throws IOException {
+    org.apache.avro.io.BinaryDecoder in = org.apache.avro.io.DecoderFactory.get().binaryDecoder(bytes, null);
+    byte[] magic = new byte[4];
+    in.readFixed(magic);
+    if (magic[0] != 'O' || magic[1] != 'b' || magic[2] != 'j' || magic[3] != 1) {
       return false;
     }
+    // Header metadata: an Avro map<bytes>, in blocks of entries (a negative count is followed by a byte size).
+    for (long count = in.readMapStart(); count != 0; count = in.mapNext()) {
+      for (long i = 0; i < count; i++) {
+        in.skipString();
+        in.skipBytes();
+      }
+    }
+    byte[] sync = new byte[16];
+    in.readFixed(sync);
+    byte[] blockSync = new byte[16];
+    while (!in.isEnd()) {
+      in.readLong(); // records in the block
+      long size = in.readLong();
+      if (size < 0 || size > bytes.length) {
+        return false;
+      }
+      in.skipFixed((int) size);
+      in.readFixed(blockSync);
+      if (!java.util.Arrays.equals(sync, blockSync)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** F of docs/rewards.md: the earliest arrival partition present; days before it were never observed. */
@@ -442,11 +452,12 @@ public final class SpecOracle {
       simpleCounts.put(dt, counts);
       rejectedCounts.put(dt, rejected);
       for (Path file : avroFiles(ListeningLogs.partitionDir(root, dt))) {
-        if (skipCorruptFiles && !readsCompletely(file)) {
+        List<GenericRecord> records = skipCorruptFiles ? readWhole(file) : read(file);
+        if (records == null) {
           continue; // --skipCorruptFiles: nothing of a bad file is used
         }
         long position = -1;
-        for (GenericRecord r : read(file)) {
+        for (GenericRecord r : records) {
           position++;
           counts[0]++;
           // Private plays go before anything else, validation included.
