@@ -39,6 +39,25 @@ import org.duckdb.DuckDBConnection;
  * d + L ≤ T and arrival days d − 1 … d + L are all complete, so F itself is never final (its first hour could have
  * arrived in F − 1, which has no partition).
  *
+ * <p><b>Readings of docs/rewards.md</b> where it could be read otherwise (the most literal one is taken):
+ *
+ * <ul>
+ *   <li>F is never final (arrival F − 1 is "before F: incomplete"): anchor F is always withheld, a lookback is
+ *       complete from F + 61 on, and user_first_active_date needs f ≥ F + 61.
+ *   <li>user_first_active_date: f itself need not be final, only f − 60 … f − 1; at most one f qualifies. A user
+ *       back after more than 60 inactive days gets f = the day of return.
+ *   <li>discovery_kind new_to_entity: the user is active (any qualifying play, even one with no entity at this
+ *       level) on a day of D − 60 … D − 1. Whether a discovery exists uses the plays read so far, final or not.
+ *   <li>entity_rewards: a row exists when there is a lookback-complete discovery, so a row may have discoverers 0
+ *       (only new_user discoveries); its active_by_offset then holds 0 (not null) for k ≤ days_final, and
+ *       mean_stickiness_60 is null.
+ *   <li>W of user_rewards is the longest horizon of every family, active_weeks included: it names
+ *       days_to_return_W and bounds days_final.
+ *   <li>discovery_ts: the doc says TIMESTAMP in milliseconds, the pipeline's schema BIGINT epoch milliseconds; the
+ *       oracle gives a long and renders any timestamp as epoch milliseconds, so both compare equal.
+ *   <li>Unsealed partitions are not read; a file that does not read completely is left out whole.
+ * </ul>
+ *
  * <p>Rows come back as maps from column name to value, in the column order of {@link Definition}; values are
  * String, Long, Integer, Double, Boolean, LocalDate, and java.util.List for LIST columns. {@link #renderRow} turns a
  * row into one canonical line so that the oracle and the pipeline's Parquet (read with DuckDB) compare as sets of
