@@ -89,7 +89,7 @@ final class NightlyPublisher {
           e);
     }
     return new NightlySummary(config.date(), run.runId(), run.input(), counts, run.outputs().names(), published,
-        unchanged, Duration.between(run.started(), Instant.now()), run.runner());
+        unchanged, withheld, Duration.between(run.started(), Instant.now()), run.runner());
   }
 
   /**
