@@ -53,9 +53,25 @@ public record NightlyPlan(
       List<Integer> publicationAges,
       int lookbackDays,
       Set<LocalDate> reusableActivity) {
+    return of(date, lateness, firstInputDay, publicationAges, lookbackDays, reusableActivity, Set.of());
+  }
+
+  /**
+   * Plans run {@code date}, also republishing the reward partitions of {@code republished} (days published under
+   * an older definition format, whose labels could still change).
+   */
+  public static NightlyPlan of(
+      LocalDate date,
+      int lateness,
+      LocalDate firstInputDay,
+      List<Integer> publicationAges,
+      int lookbackDays,
+      Set<LocalDate> reusableActivity,
+      Set<LocalDate> republished) {
     LocalDate f = firstInputDay;
     List<LocalDate> sessionDays = days(max(f, date.minusDays(1L + lateness)), date.minusDays(1));
     TreeSet<LocalDate> anchors = new TreeSet<>();
+    republished.stream().filter(d -> !d.isBefore(f) && d.isBefore(date)).forEach(anchors::add);
     for (int age : publicationAges) {
       LocalDate d = date.minusDays(age);
       if (!d.isBefore(f)) {

@@ -58,9 +58,15 @@ public final class NightlyPlanner {
     }
     Map<LocalDate, String> notReusable = new TreeMap<>();
     List<LocalDate> reusable = reusableActivity(notReusable);
+    java.util.Set<LocalDate> legacy = legacyRewardDays();
+    if (!legacy.isEmpty()) {
+      LOG.info("nightly {}: republishing the reward partitions of {} days ({} .. {}) published under an older"
+          + " definition format, whose labels could still change; they are rewritten as of this run",
+          config.date(), legacy.size(), java.util.Collections.min(legacy), java.util.Collections.max(legacy));
+    }
     NightlyPlan plan = NightlyPlan.of(
         config.date(), lateness(), firstInputDay, config.definition().publicationAges(),
-        config.definition().discovery().lookbackDays(), new java.util.HashSet<>(reusable));
+        config.definition().discovery().lookbackDays(), new java.util.HashSet<>(reusable), legacy);
 
     // Older activity rebuilt (beyond the days every run rebuilds): say why, and refuse when its logs are gone.
     LocalDate alwaysRebuilt = NightlyPlan.alwaysRebuiltFrom(config.date(), lateness());
@@ -230,6 +236,41 @@ public final class NightlyPlanner {
       throw new EncoreException(EncoreException.OUTPUT,
           "Cannot read the published activity under " + dir + ": " + e + ". Move the damaged partition away and"
               + " re-run; Encore rebuilds missing activity from the logs.", e);
+    }
+    return days;
+  }
+
+  /**
+   * Days whose reward partitions were published under another definition format version than this Encore's (1:
+   * labels that could still change, other columns): the next run republishes them, so that an output root holds
+   * one format (docs/rewards.md).
+   */
+  private java.util.Set<LocalDate> legacyRewardDays() {
+    java.util.Set<LocalDate> days = new java.util.TreeSet<>();
+    Object current = config.definition().toMap().get("version");
+    for (OutputDataset<?> dataset : Outputs.standard(config.rewardSpec())) {
+      if (!dataset.finalDaysOnly()) {
+        continue;
+      }
+      Path dir = config.output().resolve(dataset.name());
+      if (!Files.isDirectory(dir)) {
+        continue;
+      }
+      try (Stream<Path> partitions = Files.list(dir)) {
+        for (Path p : partitions.sorted().toList()) {
+          String name = p.getFileName().toString();
+          if (name.startsWith("dt=") && Files.exists(p.resolve(Publisher.SUCCESS))) {
+            Object definition = Publisher.readMetadata(p).get("definition");
+            Object version = definition instanceof Map<?, ?> m ? m.get("version") : null;
+            if (!String.valueOf(current).equals(String.valueOf(version))) {
+              days.add(LocalDate.parse(name.substring(3)));
+            }
+          }
+        }
+      } catch (IOException | RuntimeException e) {
+        throw new EncoreException(EncoreException.OUTPUT, "Cannot read the published rewards under " + dir + ": "
+            + e + ". Move the damaged partition away and re-run.", e);
+      }
     }
     return days;
   }

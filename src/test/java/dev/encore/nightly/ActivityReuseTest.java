@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.encore.EncoreException;
 import dev.encore.publish.Publisher;
 import dev.encore.sessions.ActivityLogic;
+import dev.encore.testing.DuckDb;
 import dev.encore.testing.Runs;
 import dev.encore.testing.TreeSnapshot;
 import java.io.IOException;
@@ -75,6 +76,36 @@ class ActivityReuseTest {
     assertThat(recomputed, equalTo(90L));
     assertThat(Publisher.readMetadata(root.resolve("activity/dt=2024-01-27"))
         .get(NightlyPlanner.ACTIVITY_LOGIC_VERSION), equalTo(ActivityLogic.VERSION));
+  }
+
+  @Test
+  void rewardsPublishedUnderAnOlderDefinitionFormatAreRepublishedByTheNextRun() throws Exception {
+    Path root = tmp.resolve("legacy");
+    TreeSnapshot.copy(out, root);
+    // 2024-01-26 was published by the first night at age 63; mark it as published under definition version 1.
+    Path legacy = root.resolve("user_rewards/dt=2024-01-26");
+    Map<String, Object> meta = Publisher.readMetadata(legacy);
+    @SuppressWarnings("unchecked")
+    Map<String, Object> definition = (Map<String, Object>) meta.get("definition");
+    definition.put("version", 1);
+    new ObjectMapper().writeValue(legacy.resolve(Publisher.RUN_METADATA).toFile(), meta);
+    long rows = DuckDb.queryLong("SELECT count(*) FROM read_parquet('" + legacy + "/*.parquet')");
+
+    Runs.nightly(NEXT_NIGHT, logs, root);
+
+    // Not a publication age of 2024-03-30 (67 days), yet rewritten as of it, in the current format; the same
+    // rows (the day was final before), every value final.
+    Map<String, Object> now = Publisher.readMetadata(legacy);
+    assertThat(now.get("date"), equalTo(NEXT_NIGHT.toString()));
+    assertThat(((Map<?, ?>) now.get("definition")).get("version"), equalTo(2));
+    assertThat(DuckDb.queryLong("SELECT count(*) FROM read_parquet('" + legacy + "/*.parquet')"
+        + " WHERE as_of = DATE '2024-03-30' AND mature_60"), equalTo(rows));
+    // The day's partitions of the other reward datasets are republished with it, so they stay one version.
+    assertThat(Publisher.readMetadata(root.resolve("entity_rewards/dt=2024-01-26")).get("date"),
+        equalTo(NEXT_NIGHT.toString()));
+    // A day nobody marked stays as the first night published it (not a publication age of the next).
+    assertThat(Publisher.readMetadata(root.resolve("user_rewards/dt=2024-02-27")).get("date"),
+        equalTo(FIRST_NIGHT.toString()));
   }
 
   @Test

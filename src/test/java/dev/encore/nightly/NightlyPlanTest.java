@@ -47,11 +47,12 @@ class NightlyPlanTest {
             new TreeSet<>(span("2024-01-01", "2024-03-29")),
             span("2024-03-26", "2024-03-29"), dates("2024-01-27", "2024-03-02", "2024-03-23", "2024-03-29"),
             span("2024-03-27", "2024-03-30"), span("2024-01-01", "2024-03-26"), "2024-03-24"),
-        // Logs older than needed: activity is read from the first anchor's lookback, 2024-01-27 - 60 = 2023-11-28.
+        // Logs older than needed: activity is read from twice the first anchor's lookback (user_first_active_date
+        // looks for a day within the lookback with an empty lookback before it), 2024-01-27 - 120 = 2023-09-29.
         new Case("history longer than the lookback", "2024-03-30", 3, "2023-06-01", AGES, 60,
             new TreeSet<>(span("2023-06-01", "2024-03-26")),
             span("2024-03-26", "2024-03-29"), dates("2024-01-27", "2024-03-02", "2024-03-23", "2024-03-29"),
-            span("2024-03-27", "2024-03-30"), span("2023-11-28", "2024-03-26"), "2024-03-24"),
+            span("2024-03-27", "2024-03-30"), span("2023-09-29", "2024-03-26"), "2024-03-24"),
         // 02-10 is not reusable: it is rebuilt, and the arrivals reach back to the day before it.
         new Case("a missing day is rebuilt", "2024-03-30", 3, "2024-01-01", AGES, 60,
             without(span("2024-01-01", "2024-03-26"), "2024-02-10"),
@@ -69,11 +70,11 @@ class NightlyPlanTest {
         // The day after: F's sessions and F as the T-1 anchor.
         new Case("second input day", "2024-01-02", 3, "2024-01-01", AGES, 60, Set.of(),
             dates("2024-01-01"), dates("2024-01-01"), dates("2024-01-01", "2024-01-02"), List.of(), "2024-01-01"),
-        // L = 0: sessions of T-1 only, only T rebuilt; the anchors' lookback of 2 days reaches 03-21.
+        // L = 0: sessions of T-1 only, only T rebuilt; twice the anchors' lookback of 2 days reaches 03-19.
         new Case("no lateness", "2024-03-30", 0, "2024-01-01", List.of(1, 7), 2,
             new TreeSet<>(span("2024-01-01", "2024-03-29")),
             dates("2024-03-29"), dates("2024-03-23", "2024-03-29"),
-            dates("2024-03-30"), span("2024-03-21", "2024-03-29"), "2024-03-27"),
+            dates("2024-03-30"), span("2024-03-19", "2024-03-29"), "2024-03-27"),
         // L = 5: sessions T-6..T-1, rebuilt T-5..T, arrivals from T-8; age 65 (2024-01-25) is before F.
         new Case("lateness 5", "2024-03-30", 5, "2024-03-01", List.of(1, 7, 28, 65), 60,
             new TreeSet<>(span("2024-03-01", "2024-03-24")),
@@ -95,6 +96,18 @@ class NightlyPlanTest {
         LocalDate.parse(c.date()), LocalDate.parse(c.firstInputDay()), c.sessions(), c.anchors(), c.rebuilt(),
         c.reused(), LocalDate.parse(c.firstArrival()))));
     assertThat(plan.lastArrival(), equalTo(LocalDate.parse(c.date())));
+  }
+
+  @org.junit.jupiter.api.Test
+  void daysPublishedUnderAnOlderFormatAreRepublishedWithTheAnchorsOfTheRun() {
+    // Steady state, plus 2024-01-10 published under definition version 1: it joins the anchors, and the activity
+    // it needs (from 2024-01-10 - 120, before F) is read back from F. Days on or after T, or before F, are not.
+    NightlyPlan plan = NightlyPlan.of(LocalDate.parse("2024-03-30"), 3, LocalDate.parse("2024-01-01"), AGES, 60,
+        new TreeSet<>(span("2024-01-01", "2024-03-29")),
+        Set.copyOf(dates("2023-12-31", "2024-01-10", "2024-03-30")));
+    assertThat(plan.rewardAnchors(), equalTo(dates("2024-01-10", "2024-01-27", "2024-03-02", "2024-03-23",
+        "2024-03-29")));
+    assertThat(plan.activityReused(), equalTo(span("2024-01-01", "2024-03-26")));
   }
 
   /** Every day from {@code from} to {@code to}, inclusive. */
