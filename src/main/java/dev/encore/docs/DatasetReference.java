@@ -122,35 +122,73 @@ public final class DatasetReference {
     int lateness = definition.playRules().allowedLatenessDays();
     List<Integer> ages = definition.publicationAges();
     int maturityAge = definition.maturityAge();
-    md.append("## Maturity: progressive and final labels\n\n");
+    int userWindow = definition.longestUserHorizon();
+    int traceLength = definition.discovery().traceLength();
+    int stickinessDays = definition.discovery().stickinessDays();
+    String daysToReturn = "days_to_return_" + userWindow;
+    md.append("## Maturity: final and progressive labels\n\n");
     md.append("The reward datasets (`user_rewards`, `user_entity_rewards`, `entity_rewards`) label a window after an\n");
-    md.append("anchor or discovery day D. A run for day T publishes the partitions `dt = T - a` for the publication\n");
-    md.append("ages a = ").append(ages.stream().map(String::valueOf).collect(Collectors.joining(", ")))
-        .append(" days, each rewritten whole, as observed in that run. The\n");
-    md.append("younger ones are **progressive**: windows still open are counted only up to T. At age ")
-        .append(maturityAge).append(" (the\n");
-    md.append("longest window plus the allowed lateness L = ").append(lateness)
-        .append(" days) every label is **final**. Three columns say how much was seen:\n\n");
-    md.append("- `as_of`: the run's date T, the newest arrival day it read; labels are as observed then.\n");
-    md.append("- `days_observed`: how many days of the longest window are observed, min(window, `as_of` - D).\n");
-    md.append("- `mature_N`: the N-day window is complete and no late play can change it any more:\n");
-    md.append("  D + N + L <= `as_of`. A label is final exactly when its `mature_N` is true.\n\n");
-    md.append("Train on final labels by filtering on the `mature_N` of the label you use (for example\n");
-    md.append("`WHERE mature_7` for `active_days_7`), or keep progressive rows and give the model `days_observed`:\n");
-    md.append("progressive rows are published flagged on purpose, so models can learn from partial observations.\n");
-    md.append("`entity_rewards` has only `mature_60`; for a shorter window use D + N + L <= `as_of`\n");
-    md.append("(`as_of - discovery_date >= N + ").append(lateness).append("`). The exact definitions: [rewards.md](rewards.md).\n\n");
+    md.append("anchor or discovery day D. **Every published value is true as stated** (label definitions version 2,\n");
+    md.append("[rewards.md](rewards.md)): it is **final** (it never changes in a later publication), **progressive**\n");
+    md.append("(it counts final days only, so it never counts a day that can still change and never decreases), or\n");
+    md.append("null (not known yet).\n\n");
+    md.append("- **Final day.** Plays of day d can arrive up to L = ").append(lateness)
+        .append(" days late, so day d is final in the run for day T when\n");
+    md.append("  d + L <= T and every arrival day d - 1 .. d + L was complete (present, sealed and fully read by the first\n");
+    md.append("  run that looked for it; the output root records this input calendar). With complete input day d is\n");
+    md.append("  final from the run d + L on; a day whose input was incomplete is never final.\n");
+    md.append("- `as_of`: the run's date T, the newest arrival day it read.\n");
+    md.append("- `days_final`: the largest k such that the days D + 1 .. D + k are all final (0 when D + 1 is not), at\n");
+    md.append("  most ").append(userWindow).append(" in `user_rewards` and ").append(traceLength)
+        .append(" in the discovery datasets. A progressive value counts the days\n");
+    md.append("  D + 1 .. D + min(N, `days_final`) of its N-day window only: `active_days_28 = 3` with `days_final = 10`\n");
+    md.append("  means \"3 active days in the first 10\".\n");
+    md.append("- `mature_N`: `days_final >= N`, the whole N-day window (D, D + N] is final, so the labels of that\n");
+    md.append("  window are final (`mature_1` is `return_d1`'s). With complete input: D + N + L <= `as_of`.\n");
+    md.append("- `trace_mature` (`user_entity_rewards`, `entity_rewards`): `days_final = ").append(traceLength)
+        .append("`, the whole ").append(stickinessDays).append("-day window\n");
+    md.append("  D .. D + ").append(traceLength).append(" is final, so `stickiness_").append(stickinessDays)
+        .append("` and `mean_stickiness_").append(stickinessDays).append("` are set. Each `trace` and\n");
+    md.append("  `active_by_offset` entry is final whenever it is not null (null: D + k is not final yet).\n\n");
+    md.append("A run for day T publishes the partitions `dt = T - a` for the publication ages a = ")
+        .append(ages.stream().map(String::valueOf).collect(Collectors.joining(", "))).append(" days,\n");
+    md.append("each rewritten whole: ");
+    if (definition.autoCheckpoints()) {
+      md.append("with `publishing.checkpoints: auto` these are N + L for every label horizon N, so each label\n");
+      md.append("is published once when it has just become final, and the maturity age ").append(maturityAge)
+          .append(" (the longest window plus L),\n");
+      md.append("when every label is final. ");
+    } else {
+      md.append("the configured checkpoints and the maturity age ").append(maturityAge)
+          .append(" (the longest window plus L), when every label is\nfinal. ");
+    }
+    md.append("Rows exist only for final anchor or discovery days: a partition whose day is not\n");
+    md.append("final is **withheld** (not published; the run metadata `_run.json` lists it under `withheld_partitions`\n");
+    md.append("with the reason), and since its day can never become final later it is never published. Rows never appear\n");
+    md.append("or vanish after their partition was first published: a later version of a partition has the same rows,\n");
+    md.append("values that only went from null to final, and progressive counts that only grew.\n\n");
+    md.append("Train on final labels by filtering on the flag of the label you use (`WHERE mature_7` for `active_days_7`,\n");
+    md.append("`WHERE trace_mature` for `stickiness_").append(stickinessDays)
+        .append("`), or keep progressive values and give the model `days_final` as the\n");
+    md.append("censoring point; never treat a progressive count as final. A null `return_d1`, `trace` entry or\n");
+    md.append("`stickiness_").append(stickinessDays).append("` is \"not known yet\", not \"no\"; `").append(daysToReturn)
+        .append("` null with `mature_").append(userWindow).append("` is a final \"no return within\n");
+    md.append(String.valueOf(userWindow)).append(" days\". Train item-level retention on `discovery_kind = 'new_to_entity'`; `entity_rewards`\n");
+    md.append("aggregates those only (`new_user_discoverers` counts the users on their first day). The rules for training:\n");
+    md.append("[Reading labels safely](rewards.md#reading-labels-safely).\n\n");
   }
 
   private static void examples(StringBuilder md, JobDefinition definition) {
-    int lateness = definition.playRules().allowedLatenessDays();
+    int userWindow = definition.longestUserHorizon();
+    int stickinessDays = definition.discovery().stickinessDays();
+    String daysToReturn = "days_to_return_" + userWindow;
     md.append("## Example queries\n\n");
     md.append("Replace `<out>` with the output root (a local path, `s3://...`, `gs://...`). Every DuckDB query\n");
     md.append("below is run by `ExampleQueriesTest` against the pipeline's output on the committed sample, so they\n");
     md.append("stay correct. The Spark SQL versions first register each dataset as a view; Spark discovers `dt` from\n");
     md.append("the folder names and skips `_SUCCESS` and `_run.json`.\n\n");
     md.append("```sql\n-- Spark SQL: one view per dataset\n");
-    for (String name : List.of("sessions", "user_rewards", "entity_rewards", "rejected")) {
+    for (String name : List.of("sessions", "user_rewards", "user_entity_rewards", "entity_rewards", "rejected")) {
       md.append("CREATE TEMPORARY VIEW ").append(name).append(" USING parquet OPTIONS (path '<out>/").append(name)
           .append("');\n");
     }
@@ -173,44 +211,77 @@ public final class DatasetReference {
     md.append("active on the anchor day have no `user_rewards` row; this inner join drops them (use a left join and\n");
     md.append("treat them separately if they matter).\n\n");
     md.append("```sql\n-- DuckDB\n");
-    md.append("SELECT i.*, r.active_days_7, r.return_d1, r.days_to_return, r.mature_7\n");
+    md.append("SELECT i.*, r.active_days_7, r.return_d1, r.").append(daysToReturn).append(", r.mature_7\n");
     md.append("FROM impressions AS i\n");
     md.append("JOIN read_parquet('<out>/user_rewards/dt=*/*.parquet', hive_partitioning = true) AS r\n");
     md.append("  ON r.user_id = i.user_id AND r.anchor_date = i.anchor_date\n");
     md.append("WHERE r.mature_7\nORDER BY i.user_id, i.anchor_date;\n```\n\n");
     md.append("```sql\n-- Spark SQL\n");
-    md.append("SELECT i.*, r.active_days_7, r.return_d1, r.days_to_return, r.mature_7\n");
+    md.append("SELECT i.*, r.active_days_7, r.return_d1, r.").append(daysToReturn).append(", r.mature_7\n");
     md.append("FROM impressions AS i\n");
     md.append("JOIN user_rewards AS r\n");
     md.append("  ON r.user_id = i.user_id AND r.anchor_date = i.anchor_date\n");
     md.append("WHERE r.mature_7\nORDER BY i.user_id, i.anchor_date;\n```\n\n");
 
     md.append("### Discovery stickiness per artist\n\n");
-    md.append("Mean stickiness of an artist's discoverers: 1 + the days they came back to the artist. The final\n");
-    md.append("60-day value is `mean_stickiness_60` (set once `mature_60`); the query also computes a 7-day version\n");
-    md.append("from `active_by_offset`, over discovery days whose first 7 days are final (D + 7 + L <= `as_of`,\n");
-    md.append("L = ").append(lateness).append("), weighting each discovery day by its discoverers.\n\n");
+    md.append("Mean stickiness of an artist's `new_to_entity` discoverers: 1 + the days they came back to the artist.\n");
+    md.append("The final ").append(stickinessDays).append("-day value is `mean_stickiness_").append(stickinessDays)
+        .append("` (set once `trace_mature`); the query also computes a\n");
+    md.append("7-day version from `active_by_offset`, over the discovery days whose first 7 entries are final\n");
+    md.append("(`days_final >= 7`: the entries are not null), weighting each discovery day by its discoverers. Discovery\n");
+    md.append("days with only `new_user` discoverers (`discoverers = 0`) say nothing about the artist and are left out.\n\n");
     md.append("```sql\n-- DuckDB\n");
     md.append("SELECT entity_id AS artist_id,\n");
     md.append("       sum(discoverers) AS discoverers,\n");
-    md.append("       round(sum(discoverers + coalesce(list_sum(active_by_offset[1:7]), 0)) / sum(discoverers), 3)\n");
-    md.append("         AS mean_stickiness_7,\n");
-    md.append("       round(sum(mean_stickiness_60 * discoverers) / sum(CASE WHEN mature_60 THEN discoverers END), 3)\n");
-    md.append("         AS mean_stickiness_60\n");
+    md.append("       round(sum(discoverers + list_sum(active_by_offset[1:7])) / sum(discoverers), 3) AS mean_stickiness_7,\n");
+    md.append("       round(sum(mean_stickiness_").append(stickinessDays).append(" * discoverers)\n");
+    md.append("             / sum(CASE WHEN trace_mature THEN discoverers END), 3) AS mean_stickiness_")
+        .append(stickinessDays).append("\n");
     md.append("FROM read_parquet('<out>/entity_rewards/dt=*/*.parquet', hive_partitioning = true)\n");
-    md.append("WHERE entity_level = 'artist' AND as_of - discovery_date >= 7 + ").append(lateness).append('\n');
+    md.append("WHERE entity_level = 'artist' AND days_final >= 7 AND discoverers > 0\n");
     md.append("GROUP BY entity_id\nORDER BY discoverers DESC, artist_id\nLIMIT 20;\n```\n\n");
     md.append("```sql\n-- Spark SQL\n");
     md.append("SELECT entity_id AS artist_id,\n");
     md.append("       sum(discoverers) AS discoverers,\n");
-    md.append("       round(sum(discoverers + aggregate(slice(active_by_offset, 1, 7), 0L,\n");
-    md.append("                                         (acc, x) -> acc + coalesce(x, 0L))) / sum(discoverers), 3)\n");
-    md.append("         AS mean_stickiness_7,\n");
-    md.append("       round(sum(mean_stickiness_60 * discoverers) / sum(CASE WHEN mature_60 THEN discoverers END), 3)\n");
-    md.append("         AS mean_stickiness_60\n");
+    md.append("       round(sum(discoverers + aggregate(slice(active_by_offset, 1, 7), 0L, (acc, x) -> acc + x))\n");
+    md.append("             / sum(discoverers), 3) AS mean_stickiness_7,\n");
+    md.append("       round(sum(mean_stickiness_").append(stickinessDays).append(" * discoverers)\n");
+    md.append("             / sum(CASE WHEN trace_mature THEN discoverers END), 3) AS mean_stickiness_")
+        .append(stickinessDays).append("\n");
     md.append("FROM entity_rewards\n");
-    md.append("WHERE entity_level = 'artist' AND datediff(as_of, discovery_date) >= 7 + ").append(lateness).append('\n');
+    md.append("WHERE entity_level = 'artist' AND days_final >= 7 AND discoverers > 0\n");
     md.append("GROUP BY entity_id\nORDER BY discoverers DESC, artist_id\nLIMIT 20;\n```\n\n");
+
+    md.append("### Attributing discoveries to impressions\n\n");
+    md.append("A `recommendation_impressions` table of your own, one row per impression with `user_id`,\n");
+    md.append("`entity_level`, `entity_id` (here: an artist or show shown to the user) and `impression_ts` (BIGINT, UTC\n");
+    md.append("epoch milliseconds), credits an impression with the discovery it may have caused. `discovery_ts` is the\n");
+    md.append("start of the discovering play (same unit), so an impression can only have caused the discovery when\n");
+    md.append("`impression_ts <= discovery_ts`: an impression shown after the play started came after the discovery and\n");
+    md.append("is never credited. The window here is 24 hours before the play's start. Only `new_to_entity` discoveries\n");
+    md.append("are credited: a `new_user` discovery is the user's first day (everything they play is \"discovered\"), and\n");
+    md.append("a null `discovery_kind` (incomplete lookback) may not be a discovery at all. Two discoveries of the same\n");
+    md.append("entity by the same user are more than ").append(definition.discovery().lookbackDays())
+        .append(" days apart, so an impression matches at most one; several\n");
+    md.append("impressions can credit the same discovery (keep the latest per discovery for last-touch attribution).\n");
+    md.append("For impressions of a track, join `d.discovery_item_id = i.item_id` (the discovering play's item) instead\n");
+    md.append("of the entity. The labels follow the rules above: `stickiness_").append(stickinessDays)
+        .append("` is set once `trace_mature`, `active_days_7` is\nfinal with `mature_7`.\n\n");
+    String attribution = "SELECT i.*, d.discovery_date, d.discovery_ts, d.discovery_item_id, d.discovery_platform,\n"
+        + "       d.discovery_context_type, d.active_days_7, d.mature_7, d.stickiness_" + stickinessDays
+        + ", d.trace_mature\n"
+        + "FROM recommendation_impressions AS i\n"
+        + "JOIN %s AS d\n"
+        + "  ON d.user_id = i.user_id AND d.entity_level = i.entity_level AND d.entity_id = i.entity_id\n"
+        + " AND i.impression_ts <= d.discovery_ts\n"
+        + " AND i.impression_ts > d.discovery_ts - 24 * 3600 * 1000\n"
+        + "WHERE d.discovery_kind = 'new_to_entity'\n"
+        + "ORDER BY i.user_id, i.impression_ts, i.entity_level, i.entity_id;\n";
+    md.append("```sql\n-- DuckDB\n")
+        .append(String.format(attribution,
+            "read_parquet('<out>/user_entity_rewards/dt=*/*.parquet', hive_partitioning = true)"))
+        .append("```\n\n");
+    md.append("```sql\n-- Spark SQL\n").append(String.format(attribution, "user_entity_rewards")).append("```\n\n");
 
     md.append("### Reading a range of partitions (hive partitioning)\n\n");
     md.append("With hive partitioning `dt` is a DATE column, and a filter on it reads only the matching folders.\n");
