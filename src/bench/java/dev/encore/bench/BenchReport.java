@@ -310,8 +310,9 @@ public final class BenchReport {
       - **DuckDB SQL (reference)**: computes only sessions and user_rewards (`dev.encore.bench.DuckDbNightly`,
         `SET threads=2`), from the same records exported to Parquet beforehand (not timed); its same-counts check
         covers those two datasets.
-      - With 60 days of history, entity_rewards has no rows: it counts only discoveries whose 60-day lookback was
-        observed, and the anchors of a 60-day history (T-1, T-7, T-28) have none. The stage still runs.
+      - With 60 days of history, entity_rewards has no rows: it counts only discoveries whose 60-day lookback is
+        complete (every lookback day final), and the anchors of a 60-day history (T-4, T-10, T-31; T-63 is before
+        the first input day) have none. The stage still runs.
       """;
 
   private static String number(String format, double value) {

@@ -29,8 +29,9 @@ import org.apache.avro.Schema;
  * on a fresh output root, computed by DuckDB SQL from the listening logs exported to Parquet ({@link PlaysExport}):
  * the input rules of SPEC.md (private plays out, the validation rules, the lateness window), hot user-days left
  * out as the pipeline does, duplicate deliveries dropped (the first by arrival, file, position), sessions cut with
- * the gap and the 24-hour cap, and the user rewards of {@link UserRewardsSql}. Each dataset is written with
- * {@code COPY ... (FORMAT parquet, PARTITION_BY (dt))}, rows sorted by key.
+ * the gap and the 24-hour cap, and the user rewards of {@link UserRewardsSql} (definition version 2: complete input
+ * from the first input day F, so the anchors that are not final, F itself, are withheld and have no partition).
+ * Each dataset is written with {@code COPY ... (FORMAT parquet, PARTITION_BY (dt))}, rows sorted by key.
  *
  * <p>It computes fewer datasets than the pipeline (no activity, discoveries, entity rewards or rejected records).
  *
@@ -103,9 +104,12 @@ public final class DuckDbNightly {
             sessionsSql(definition.sessionRules(), plan.sessionDays().get(0), date.minusDays(1)),
             out.resolve("sessions"))));
       }
-      if (!plan.rewardAnchors().isEmpty()) {
+      // Partitions of anchors that are not final are withheld (NightlyPublisher): with complete input, every
+      // anchor but the first input day itself.
+      if (!UserRewardsSql.finalAnchors(firstInputDay, date, rules.allowedLatenessDays(), plan.rewardAnchors())
+          .isEmpty()) {
         rows.put("user_rewards", (long) s.executeUpdate(copy(
-            userRewardsSql(spec, rules, date, plan.rewardAnchors()), out.resolve("user_rewards"))));
+            userRewardsSql(spec, rules, firstInputDay, date, plan.rewardAnchors()), out.resolve("user_rewards"))));
       }
     } finally {
       BenchFiles.deleteTree(spill);
@@ -244,7 +248,8 @@ public final class DuckDbNightly {
   }
 
   /** user_rewards with the schema's column types (counts as INTEGER where the schema says int), and dt. */
-  static String userRewardsSql(RewardSpec spec, PlayRules rules, LocalDate asOf, List<LocalDate> anchors) {
+  static String userRewardsSql(
+      RewardSpec spec, PlayRules rules, LocalDate firstInputDay, LocalDate asOf, List<LocalDate> anchors) {
     List<String> columns = new ArrayList<>();
     for (Schema.Field f : RewardSchemas.userRewards(spec).getFields()) {
       Schema type = f.schema().isUnion() ? f.schema().getTypes().get(1) : f.schema();
@@ -252,7 +257,7 @@ public final class DuckDbNightly {
       columns.add(plainInt ? "CAST(" + f.name() + " AS INTEGER) AS " + f.name() : f.name());
     }
     String query = UserRewardsSql.query(
-        "plays", spec, rules.trackStreamMs(), rules.episodeStreamMs(), asOf, anchors);
+        "plays", spec, rules.trackStreamMs(), rules.episodeStreamMs(), firstInputDay, asOf, anchors);
     return "SELECT " + String.join(", ", columns) + ", anchor_date AS dt FROM (" + query
         + ") ORDER BY user_id, anchor_date";
   }

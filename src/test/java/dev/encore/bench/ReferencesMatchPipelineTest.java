@@ -8,6 +8,7 @@ import dev.encore.config.JobDefinition;
 import dev.encore.testing.DuckDb;
 import dev.encore.testing.PublishedRows;
 import dev.encore.testing.Runs;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.List;
@@ -19,7 +20,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * What makes the benchmark's references trustworthy: on the committed sample (90 days, a first run on an empty
  * output root, so every dataset has rows, entity_rewards included), the plain-Java single pass publishes exactly the
- * pipeline's rows in every dataset, and the DuckDB SQL reference exactly its sessions and user_rewards.
+ * pipeline's rows in every dataset, and the DuckDB SQL reference exactly its sessions and user_rewards (version 2
+ * labels: withheld partitions, days_final, days_to_return_W, user_first_active_date), whatever user_rewards column
+ * families the definition has.
  */
 class ReferencesMatchPipelineTest {
   static final LocalDate T = LocalDate.parse("2024-03-30");
@@ -57,6 +60,31 @@ class ReferencesMatchPipelineTest {
       assertThat(dataset, rows.get(dataset), equalTo(sameRows(dataset, pipeline, out)));
     }
     assertThat(DatasetCounts.of(out).keySet(), equalTo(java.util.Set.of("sessions", "user_rewards")));
+  }
+
+  @Test
+  void duckDbFollowsTheUserRewardFamiliesOfTheDefinition() throws Exception {
+    // The optional family active_weeks_N (4 and 14 days, and 70, beyond every other window: days_to_return_70,
+    // the maturity age 73) and no volume columns at all (volume_horizons: []).
+    Path definition = tmp.resolve("weeks.yaml");
+    String yaml = Files.readString(Path.of("pipelines/nightly.yaml"));
+    String edited = yaml.replace("\nuser_rewards:\n", "\nuser_rewards:\n  active_weeks_horizons: [70, 4, 14]\n")
+        .replace("volume_horizons: [28]", "volume_horizons: []");
+    assertThat(edited.equals(yaml), equalTo(false));
+    Files.writeString(definition, edited);
+    Path expected = tmp.resolve("pipeline-weeks");
+    Runs.nightly(T, LOGS, expected, "--definition=" + definition);
+    Path plays = tmp.resolve("plays-weeks");
+    PlaysExport.export(LOGS, plays);
+    Path out = tmp.resolve("duckdb-weeks");
+    Map<String, Long> rows = DuckDbNightly.run(plays, T, out, 2, 5000, JobDefinition.load(definition));
+    assertThat(rows.get("user_rewards"), equalTo(sameRows("user_rewards", expected, out)));
+    try (DuckDb db = DuckDb.open()) {
+      List<String> columns = db.describe(out + "/user_rewards/dt=*/*.parquet").stream()
+          .map(DuckDb.Column::name).toList();
+      assertThat(columns.toString(), columns.contains("active_weeks_70") && columns.contains("days_to_return_70")
+          && columns.stream().noneMatch(c -> c.startsWith("streams_")), equalTo(true));
+    }
   }
 
   @Test
