@@ -34,7 +34,7 @@ class IncrementalNightlyTest {
     NightlyEndToEnd.nightly(LOGS, scratch, LocalDate.parse("2024-03-30"));
 
     // The second incremental run read old activity back instead of re-reading 90 days of logs.
-    var meta = Publisher.readMetadata(incremental.resolve("user_rewards/dt=2024-03-29"));
+    var meta = Publisher.readMetadata(incremental.resolve("user_rewards/dt=2024-03-26"));
     assertThat(((Number) meta.get("activity_reused_days")).intValue(), greaterThan(60));
     assertThat(((List<?>) meta.get("input_partitions")).size(), equalTo(7));
 

@@ -90,7 +90,7 @@ class OutputSafetyTest {
     // published ones (moved to Encore's trash, then deleted), which is where a careless cleanup would strike.
     NightlySummary next = Runs.nightly(T, LOGS, out);
     for (String partition :
-        List.of("sessions/dt=2024-03-29", "activity/dt=2024-03-30", "user_rewards/dt=2024-03-29")) {
+        List.of("sessions/dt=2024-03-29", "activity/dt=2024-03-30", "user_rewards/dt=2024-03-26")) {
       assertThat(partition, next.published().contains(partition), equalTo(true));
       assertThat(partition, Files.exists(out.resolve(partition).resolve("_SUCCESS")), equalTo(true));
     }

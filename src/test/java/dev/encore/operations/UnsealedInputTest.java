@@ -31,6 +31,16 @@ class UnsealedInputTest {
   @Test
   void anUnsealedPartitionInTheWindowIsRefusedUnlessMissingDaysAreAllowed() throws Exception {
     Path logs = TreeSnapshot.copy(Path.of("testdata/logs"), tmp.resolve("logs"));
+    // The logs as they were on the evening of T: nothing after it has arrived yet.
+    try (Stream<Path> dirs = Files.list(logs)) {
+      for (Path d : dirs.filter(d -> d.getFileName().toString().compareTo("dt=" + T) > 0).toList()) {
+        try (Stream<Path> files = Files.walk(d)) {
+          for (Path f : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+            Files.delete(f);
+          }
+        }
+      }
+    }
     Files.delete(logs.resolve("dt=" + UNSEALED + "/_SUCCESS"));
     // Tomorrow's partition, still being written by the upstream job: outside run T's window.
     Files.createDirectories(logs.resolve("dt=2024-03-31"));
@@ -56,9 +66,14 @@ class UnsealedInputTest {
           .filter(f -> !f.startsWith(out.resolve("_encore")))
           .map(Path::getParent).sorted().toList();
     }
-    // 4 session days, activity 2024-01-01 .. 2024-03-30, rewards at 4 anchors in 3 datasets, and the rejections
-    // of each of the 89 arrival partitions read (a first run publishes them all; 2024-03-28 was skipped).
-    assertThat(partitions.size(), equalTo(4 + 90 + 12 + 89));
+    // 4 session days, activity 2024-01-01 .. 2024-03-30, rewards at 3 of the 4 anchors in 3 datasets, and the
+    // rejections of each of the 89 arrival partitions read (a first run publishes them all; 2024-03-28 was
+    // skipped). The anchor 2024-03-26 (age 4) is not final: its plays can be in arrivals 03-25 .. 03-29, and 03-28
+    // is incomplete. Its partitions are withheld, and the run says why.
+    assertThat(partitions.size(), equalTo(4 + 90 + 9 + 89));
+    assertThat(allowed.out(), containsString("withheld user_rewards/dt=2024-03-26, user_entity_rewards/dt=2024-03-26,"
+        + " entity_rewards/dt=2024-03-26: not final: arrival days 2024-03-25 .. 2024-03-29 must be complete;"
+        + " incomplete: 2024-03-28 unsealed"));
     for (Path partition : partitions) {
       Map<String, Object> meta = Publisher.readMetadata(partition);
       assertThat(partition.toString(), meta.get("skipped_input_days"),

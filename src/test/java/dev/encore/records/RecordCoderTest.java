@@ -42,7 +42,7 @@ class RecordCoderTest {
     }
     Activity a = Activity.newBuilder().setUserId("u1").setEntityLevel("artist").setEntityId("a1")
         .setActivityDate(LocalDate.parse("2024-03-01")).setStreams(4).setStreamMs(240_000L)
-        .setFirstContextType(null).setFirstReasonStart("clickrow").build();
+        .setFirstStartMs(1_709_280_000_000L).setFirstItemId("t1").setFirstPlatform(null).setFirstContextType(null).setFirstReasonStart("clickrow").build();
     RecordCoder<Activity> activity = RecordCoder.of(Activity.class);
     assertThat(CoderUtils.decodeFromByteArray(activity, CoderUtils.encodeToByteArray(activity, a)), equalTo(a));
   }

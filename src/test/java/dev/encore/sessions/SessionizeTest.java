@@ -88,16 +88,17 @@ class SessionizeTest {
     // A play counts on the day it ends: a1 (ending 00:01) on 03-09, although its session is 03-08's. Only
     // qualifying plays count (not a3); a2 counts once; an episode has a show, no artist.
     PAssert.that(out.get(Sessionize.ACTIVITY)).containsInAnyOrder(
-        activity(DAY8, "ann", "user", null, 1, 60_000, "search", "clickrow"),
-        activity(DAY8, "ann", "artist", "Y", 1, 60_000, "search", "clickrow"),
-        activity(DAY8, "bot", "user", null, 1, 60_000, null, null),
-        activity(DAY8, "bot", "artist", "Z", 1, 60_000, null, null),
-        // a1 and a2: 660 000 + 240 000 ms; the day's first play in play order is a1 (it starts on 03-08).
-        activity(DAY9, "ann", "user", null, 2, 900_000, "radio", "trackdone"),
-        activity(DAY9, "ann", "artist", "X", 1, 660_000, "radio", "trackdone"),
-        activity(DAY9, "ann", "show", "S", 1, 240_000, "search", "clickrow"),
-        activity(DAY10, "ann", "user", null, 1, 240_000, null, null),
-        activity(DAY10, "ann", "artist", "X", 1, 240_000, null, null));
+        activity(DAY8, "ann", "user", null, 1, 60_000, "2024-03-08T12:00:00Z", "t4", "search", "clickrow"),
+        activity(DAY8, "ann", "artist", "Y", 1, 60_000, "2024-03-08T12:00:00Z", "t4", "search", "clickrow"),
+        activity(DAY8, "bot", "user", null, 1, 60_000, "2024-03-08T10:00:00Z", "t9", null, null),
+        activity(DAY8, "bot", "artist", "Z", 1, 60_000, "2024-03-08T10:00:00Z", "t9", null, null),
+        // a1 and a2: 660 000 + 240 000 ms; the day's first play in play order is a1 (it starts on 03-08): its
+        // start and item are the row's first play's.
+        activity(DAY9, "ann", "user", null, 2, 900_000, "2024-03-08T23:50:00Z", "t1", "radio", "trackdone"),
+        activity(DAY9, "ann", "artist", "X", 1, 660_000, "2024-03-08T23:50:00Z", "t1", "radio", "trackdone"),
+        activity(DAY9, "ann", "show", "S", 1, 240_000, "2024-03-09T00:05:00Z", "p1", "search", "clickrow"),
+        activity(DAY10, "ann", "user", null, 1, 240_000, "2024-03-10T08:00:00Z", "t3", null, null),
+        activity(DAY10, "ann", "artist", "X", 1, 240_000, "2024-03-10T08:00:00Z", "t3", null, null));
 
     // The copy of a2 dropped counts for its own arrival day (03-10); bot's 03-09 with all 5 deliveries.
     PAssert.that(out.get(Sessionize.STATS)).containsInAnyOrder(
@@ -144,12 +145,13 @@ class SessionizeTest {
   }
 
   private static KV<String, Activity> activity(
-      LocalDate day, String user, String level, String entity, int streams, long ms, String context,
-      String reasonStart) {
+      LocalDate day, String user, String level, String entity, int streams, long ms, String firstStart,
+      String firstItem, String context, String reasonStart) {
     return KV.of(day.toString(), Activity.newBuilder()
         .setUserId(user).setEntityLevel(level).setEntityId(entity).setActivityDate(day)
-        .setStreams(streams).setStreamMs(ms).setFirstContextType(context).setFirstReasonStart(reasonStart)
-        .build());
+        .setStreams(streams).setStreamMs(ms).setFirstStartMs(Instant.parse(firstStart).toEpochMilli())
+        .setFirstItemId(firstItem).setFirstPlatform(null).setFirstContextType(context)
+        .setFirstReasonStart(reasonStart).build());
   }
 
   /**
