@@ -307,7 +307,7 @@ final class LabelsV2 {
       + " return_d1, days_to_return_60, streams_28, ms_played_28, user_first_active_date, as_of, days_final,"
       + " mature_1, mature_7, mature_28, mature_60";
   static final String DISCOVERY_COLUMNS = "user_id, entity_level, entity_id, discovery_date, trace, stickiness_60,"
-      + " active_days_7, active_days_28, discovery_kind, epoch_ms(discovery_ts) AS discovery_ts, discovery_item_id,"
+      + " active_days_7, active_days_28, discovery_kind, discovery_ts, discovery_item_id,"
       + " discovery_platform, discovery_context_type, discovery_reason_start, lookback_complete, as_of, days_final,"
       + " mature_7, mature_28, trace_mature";
   static final String ENTITY_COLUMNS = "entity_level, entity_id, discovery_date, discoverers,"
