@@ -34,6 +34,17 @@ final class Delivery {
   /** Chances of the fault kinds other than too_late, in PartitionCounts.REASONS order. */
   private static final double[] FAULT_KIND = {0.35, 0.2, 0.2, 0.25};
 
+  /** Fates of a play: accepted by the pipelines (on time, or offline within the lateness) … */
+  static final int COUNTS = 0;
+  /** … private (incognito), dropped … */
+  static final int PRIVATE = 1;
+  /** … an on-time record with one fault … */
+  static final int FAULT = 2;
+  /** … an offline play arriving after the allowed lateness … */
+  static final int TOO_LATE = 3;
+  /** … or an offline play that would arrive after the last partition, never written. */
+  static final int NOT_DELIVERED = 4;
+
   private final GeneratorConfig config;
   private final Catalog catalog;
   private final PartitionWriters writers;
@@ -84,27 +95,51 @@ final class Delivery {
     }
   }
 
-  void deliver(Session session) throws IOException {
-    long reconnectDay = -1;
+  /**
+   * Decides the fate of every play of the session (on time, late, too late, not delivered, private, broken),
+   * before anything is written, so that the generator knows which plays the pipelines will count. The plays'
+   * end times must not change afterwards (their day decides lateness).
+   */
+  void prepare(Session session) {
     if (session.offline) {
       long lastPlayDay = Math.floorDiv(session.endMs(), Listener.DAY);
       int late = rng.chance(TOO_LATE_SHARE)
           ? config.allowedLatenessDays() + 1 + rng.geometric(0.35)
           : 1 + rng.geometric(0.5) % Math.max(1, config.allowedLatenessDays());
-      reconnectDay = lastPlayDay + late;
+      session.reconnectDay = lastPlayDay + late;
     }
+    for (PlayDraft play : session.plays) {
+      long playDay = play.day();
+      if (session.forceValid) {
+        play.fate = COUNTS;
+      } else if (session.offline) {
+        play.fate = session.reconnectDay > lastDay ? NOT_DELIVERED
+            : session.reconnectDay - playDay > config.allowedLatenessDays() ? TOO_LATE : COUNTS;
+      } else if (session.privateMode) {
+        play.fate = PRIVATE;
+      } else if (rng.chance(FAULT_SHARE)) {
+        play.fate = FAULT;
+        play.faultReason = rng.pick(FAULT_KIND);
+      } else {
+        play.fate = COUNTS;
+      }
+    }
+  }
+
+  /** Writes a prepared session's plays to their arrival partitions, as their fates say. */
+  void deliver(Session session) throws IOException {
     for (PlayDraft play : session.plays) {
       counts.plays++;
       ListeningEvent event = toEvent(play);
-      long playDay = Math.floorDiv(play.endMs, Listener.DAY);
-      if (session.offline) {
+      long playDay = play.day();
+      if (play.fate == NOT_DELIVERED) {
+        counts.notDelivered++;
+        continue;
+      }
+      if (session.offline && !session.forceValid) {
         event.setOffline(true);
-        if (reconnectDay > lastDay) {
-          counts.notDelivered++;
-          continue;
-        }
-        int d = (int) (reconnectDay - firstDay);
-        if (reconnectDay - playDay > config.allowedLatenessDays()) {
+        int d = (int) (session.reconnectDay - firstDay);
+        if (play.fate == TOO_LATE) {
           counts.invalid[d][PartitionCounts.TOO_LATE]++;
         } else {
           counts.validPlays[d]++;
@@ -114,16 +149,15 @@ final class Delivery {
         continue;
       }
       int d = (int) (playDay - firstDay);
-      if (session.privateMode) {
+      if (play.fate == PRIVATE) {
         event.setIncognitoMode(true);
         counts.privatePlays[d]++;
         write(d, event);
         continue;
       }
-      if (rng.chance(FAULT_SHARE)) {
-        int reason = rng.pick(FAULT_KIND);
-        breakRecord(event, reason, playDay);
-        counts.invalid[d][reason]++;
+      if (play.fate == FAULT) {
+        breakRecord(event, play.faultReason, playDay);
+        counts.invalid[d][play.faultReason]++;
         write(d, event);
         continue;
       }

@@ -32,8 +32,9 @@ public interface GenerateOptions extends PipelineOptions {
 
   void setUsers(int value);
 
-  @Description("Total plays over all days and users (duplicate deliveries not included). "
-      + "Each listener must sleep, so at most about 180 plays per user and day are possible.")
+  @Description("Total plays over all days and users (duplicate deliveries not included), plus the few return "
+      + "visits that a listener's later days cannot pay back (totals.return_plays_beyond_budget in "
+      + "_generator.json). Each listener must sleep, so at most about 180 plays per user and day are possible.")
   @Default.Long(60_000)
   long getPlays();
 

@@ -7,6 +7,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -72,6 +74,8 @@ final class Generator {
         if (name.equals(MANIFEST) && Files.isRegularFile(child)) {
           manifest = true;
           found.add(child);
+        } else if (name.equals(Truth.FILE) && Files.isRegularFile(child)) {
+          found.add(child);
         } else if (PARTITION.matcher(name).matches() && Files.isDirectory(child)) {
           try (DirectoryStream<Path> files = Files.newDirectoryStream(child)) {
             for (Path file : files) {
@@ -117,17 +121,23 @@ final class Generator {
     ExecutorService pool = Executors.newFixedThreadPool(threads);
     AtomicInteger usersDone = new AtomicInteger();
     PartitionCounts total = new PartitionCounts(config.days());
+    Truth truth = new Truth(config.seed(), catalog);
     try {
       List<Future<PartitionCounts>> parts = new ArrayList<>();
+      List<Truth> truths = new ArrayList<>();
       for (int f = 0; f < files; f++) {
         int fileIndex = f;
-        parts.add(pool.submit(() -> writeFile(catalog, fileIndex, usersDone)));
+        Truth part = new Truth(config.seed(), catalog);
+        truths.add(part);
+        parts.add(pool.submit(() -> writeFile(catalog, fileIndex, usersDone, part)));
       }
       int reported = 0;
-      for (Future<PartitionCounts> part : parts) {
+      for (int f = 0; f < files; f++) {
+        Future<PartitionCounts> part = parts.get(f);
         while (true) {
           try {
             total.add(part.get(10, TimeUnit.SECONDS));
+            truth.add(truths.get(f));
             break;
           } catch (TimeoutException e) {
             int done = usersDone.get();
@@ -154,15 +164,22 @@ final class Generator {
     for (int d = 0; d < config.days(); d++) {
       Files.createFile(output.resolve(PartitionWriters.partitionDir(config.from().plusDays(d))).resolve("_SUCCESS"));
     }
+    truth.write(output.resolve(Truth.FILE), config, catalog);
     Manifest.write(output.resolve(MANIFEST), config, botIndex, total);
     return total;
   }
 
-  /** Generates every user of one file number, all days. */
-  private PartitionCounts writeFile(Catalog catalog, int fileIndex, AtomicInteger usersDone) throws IOException {
+  /**
+   * Generates every user of one file number, all days. A person's sessions wait in a buffer until every day
+   * they touch has been brought in line with the retention model ({@link Returns}); the bot's are written at
+   * once (it is a script, not a listener who discovers anything).
+   */
+  private PartitionCounts writeFile(Catalog catalog, int fileIndex, AtomicInteger usersDone, Truth truth)
+      throws IOException {
     PartitionCounts counts = new PartitionCounts(config.days());
     LocalDate from = config.from();
     long rangeStart = config.rangeStartMs();
+    long firstDay = config.firstEpochDay();
     try (PartitionWriters writers =
         new PartitionWriters(config.output(), from, config.days(), fileIndex, config.seed())) {
       Delivery delivery = new Delivery(config, catalog, writers, counts);
@@ -170,25 +187,59 @@ final class Generator {
         Listener listener = Listener.create(config.seed(), u, u == botIndex, config.days());
         Rng rng = Rng.of(config.seed(), 300, u);
         Taste taste = new Taste(catalog, listener, rng);
-        DayPlanner planner = new DayPlanner(listener, new SessionBuilder(catalog, listener, taste, rng), rng);
+        SessionBuilder builder = new SessionBuilder(catalog, listener, taste, rng);
+        DayPlanner planner = new DayPlanner(listener, builder, rng);
         int[] perPeriod = Activity.playsPerPeriod(listener, budgets[u], from, rangeStart, config.days(), rng);
         delivery.startUser(listener, rng);
+        Returns returns = listener.bot ? null
+            : new Returns(config, catalog, listener, taste, builder, delivery, rng, truth);
+        List<Session> buffer = new ArrayList<>();
         for (int i = 0; i < perPeriod.length; i++) {
           int k = i - 1;
-          if (perPeriod[i] > 0) {
+          int plays = returns == null ? perPeriod[i] : returns.payDebt(perPeriod[i]);
+          if (plays > 0) {
             long a = Math.max(listener.windowStart(rangeStart, k), rangeStart);
             // Inclusive end: the last play must end before midnight of the day after the range.
             long b = Math.min(listener.windowEnd(rangeStart, k), rangeStart + config.days() * Listener.DAY) - 1;
-            for (Session session : planner.plan(perPeriod[i], a, b)) {
-              delivery.deliver(session);
+            for (Session session : planner.plan(plays, a, b)) {
+              delivery.prepare(session);
+              if (returns == null) {
+                delivery.deliver(session);
+              } else {
+                buffer.add(session);
+              }
             }
           }
           taste.endOfDay();
+          if (returns != null && k >= 0) {
+            // Day k is complete: its plays come from periods k-1 and k only.
+            long day = firstDay + k;
+            returns.enforce(day, buffer);
+            writeDone(buffer, day, delivery, returns);
+          }
+        }
+        writeDone(buffer, Long.MAX_VALUE, delivery, returns);
+        if (returns != null) {
+          counts.unpaidReturnPlays += returns.unpaid();
         }
         delivery.endUser();
         usersDone.incrementAndGet();
       }
     }
     return counts;
+  }
+
+  /** Writes, in time order, the buffered sessions whose plays all end on or before the given day. */
+  private static void writeDone(List<Session> buffer, long day, Delivery delivery, Returns returns)
+      throws IOException {
+    buffer.sort(Comparator.comparingLong(s -> s.plays.get(0).startMs));
+    for (Iterator<Session> it = buffer.iterator(); it.hasNext(); ) {
+      Session session = it.next();
+      if (Math.floorDiv(session.endMs(), Listener.DAY) <= day) {
+        delivery.deliver(session);
+        returns.written(session);
+        it.remove();
+      }
+    }
   }
 }

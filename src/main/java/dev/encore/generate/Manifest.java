@@ -37,6 +37,8 @@ final class Manifest {
     ObjectNode totals = root.putObject("totals");
     totals.put("plays", counts.plays);
     totals.put("not_delivered", counts.notDelivered);
+    // Return visits of the retention model (_truth.json) that the listener's later days could not pay back.
+    totals.put("return_plays_beyond_budget", counts.unpaidReturnPlays);
     long[] sums = new long[5];
     long[] invalid = new long[PartitionCounts.REASONS.length];
     for (int d = 0; d < config.days(); d++) {

@@ -27,6 +27,8 @@ final class PartitionCounts {
   long plays;
   /** Offline plays whose arrival day falls after the last generated partition, so never written. */
   long notDelivered;
+  /** Plays of return visits ({@link Returns}) that the listener's later days could not pay back. */
+  long unpaidReturnPlays;
 
   PartitionCounts(int days) {
     records = new long[days];
@@ -50,5 +52,6 @@ final class PartitionCounts {
     }
     plays += other.plays;
     notDelivered += other.notDelivered;
+    unpaidReturnPlays += other.unpaidReturnPlays;
   }
 }

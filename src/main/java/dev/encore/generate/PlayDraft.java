@@ -23,4 +23,18 @@ final class PlayDraft {
   /** Set by placement: when playback started and ended, epoch milliseconds UTC. */
   long startMs;
   long endMs;
+  /** What delivery makes of the play, decided before it is written ({@link Delivery#prepare}). */
+  int fate = -1;
+  /** The fault to inject when fate is {@link Delivery#FAULT}. */
+  int faultReason = -1;
+
+  /** A qualifying play (stream) by the reward definitions: ≥ 30 s of a track, ≥ 60 s of an episode. */
+  boolean qualifying() {
+    return msPlayed >= (episode ? 60_000 : 30_000);
+  }
+
+  /** Day (since the epoch, UTC) of the play's end, the day the rewards count it on. */
+  long day() {
+    return Math.floorDiv(endMs, Listener.DAY);
+  }
 }

@@ -110,4 +110,32 @@ final class Rng {
     }
     return weights.length - 1;
   }
+
+  /** Gamma with the given shape (≥ 1) and scale 1: Marsaglia and Tsang's method. */
+  double gamma(double shape) {
+    if (shape < 1) {
+      throw new IllegalArgumentException("shape below 1: " + shape);
+    }
+    double d = shape - 1.0 / 3;
+    double c = 1 / Math.sqrt(9 * d);
+    while (true) {
+      double x = gaussian();
+      double v = 1 + c * x;
+      if (v <= 0) {
+        continue;
+      }
+      v = v * v * v;
+      double u = nextDouble();
+      if (Math.log(1 - u) < 0.5 * x * x + d - d * v + d * Math.log(v)) {
+        return d * v;
+      }
+    }
+  }
+
+  /** Beta(a, b), a and b ≥ 1, as Gamma(a) / (Gamma(a) + Gamma(b)). */
+  double beta(double a, double b) {
+    double x = gamma(a);
+    double y = gamma(b);
+    return x / (x + y);
+  }
 }

@@ -9,6 +9,10 @@ final class Session {
   boolean privateMode;
   boolean offline;
   long startMs;
+  /** For an offline session: the day its plays arrive (decided by {@link Delivery#prepare}). */
+  long reconnectDay = -1;
+  /** A return visit added by {@link Returns}: never private, offline or broken, so that it counts. */
+  boolean forceValid;
 
   /** From the first play's start to the last play's end. */
   long durationMs() {

@@ -99,6 +99,43 @@ final class SessionBuilder {
     return session;
   }
 
+  /**
+   * A return visit for {@link Returns}: n plays of one artist's tracks (or one episode of a show), each played
+   * through, started by hand from the library or a search. It always counts: never private, offline or broken.
+   */
+  Session returnVisit(boolean episode, int entity, int n) {
+    Session session = new Session();
+    session.forceValid = true;
+    String context = Vocabulary.CONTEXTS[rng.chance(0.6) ? USER_COLLECTION : SEARCH];
+    int album = episode ? -1 : catalog.popularAlbum(entity, rng);
+    for (int i = 0; i < (episode ? 1 : n); i++) {
+      PlayDraft p = new PlayDraft();
+      if (episode) {
+        p.episode = true;
+        p.show = entity;
+        p.episodeNumber = Math.max(0, catalog.episodeCount(entity) - 1 - rng.nextInt(8));
+        p.durationMs = catalog.episodeDurationMs(entity, p.episodeNumber);
+        p.msPlayed = rng.chance(0.5) ? p.durationMs : (long) (p.durationMs * rng.uniform(0.3, 0.95));
+        p.reasonEnd = p.msPlayed == p.durationMs ? "trackdone" : "endplay";
+      } else {
+        p.artist = entity;
+        p.album = album;
+        p.track = catalog.popularTrack(album, rng);
+        p.durationMs = catalog.trackDurationMs(p.track);
+        p.msPlayed = p.durationMs;
+        p.reasonEnd = "trackdone";
+      }
+      p.contextType = context;
+      p.reasonStart = i == 0 ? manualStart() : "trackdone";
+      p.gapBeforeMs = i == 0 ? 0 : (long) rng.uniform(0, 900);
+      p.platform = listener.platform;
+      p.shuffle = false;
+      p.skipped = listener.reportsSkipFlag ? false : null;
+      session.plays.add(p);
+    }
+    return session;
+  }
+
   private String manualStart() {
     return Vocabulary.MANUAL_STARTS[rng.pick(Vocabulary.MANUAL_START_SHARE)];
   }

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The committed sample is what testdata/README.md says produced it: regenerating with that command gives the
- * same manifest and the same records, file by file. When the generator changes on purpose, regenerate the
+ * same manifest, the same ground truth and the same records, file by file. When the generator changes on purpose, regenerate the
  * sample with the README's command and update the README's counts.
  */
 class SampleTest {
@@ -25,14 +25,16 @@ class SampleTest {
   void theCommittedSampleIsReproducedByItsCommand(@TempDir Path tmp) throws IOException {
     Path again = tmp.resolve("logs");
     int code = GenerateCommand.run(new String[] {
-      "--output=" + again, "--from=2024-01-01", "--days=90", "--users=200", "--plays=48000", "--seed=42",
+      "--output=" + again, "--from=2024-01-01", "--days=150", "--users=200", "--plays=40000", "--seed=42",
       "--allowedLatenessDays=3", "--filesPerPartition=2"});
     assertThat(code, is(0));
     assertThat(Files.readString(again.resolve("_generator.json")),
         equalTo(Files.readString(SAMPLE.resolve("_generator.json"))));
+    assertThat(Files.readString(again.resolve("_truth.json")),
+        equalTo(Files.readString(SAMPLE.resolve("_truth.json"))));
     WrittenLogs committed = new WrittenLogs(SAMPLE);
     WrittenLogs regenerated = new WrittenLogs(again);
-    assertThat(committed.partitions, hasSize(90));
+    assertThat(committed.partitions, hasSize(150));
     assertThat(regenerated.partitions, equalTo(committed.partitions));
     assertThat(regenerated.rows, hasSize(committed.rows.size()));
     for (int i = 0; i < committed.rows.size(); i++) {
@@ -41,7 +43,7 @@ class SampleTest {
       assertThat(b.file() + "#" + b.position(), List.of(b.file(), b.position(), b.record()),
           equalTo(List.of(a.file(), a.position(), a.record())));
     }
-    for (int d = 0; d < 90; d++) {
+    for (int d = 0; d < 150; d++) {
       assertThat(Files.exists(SAMPLE.resolve("dt=" + LocalDate.of(2024, 1, 1).plusDays(d)).resolve("_SUCCESS")), is(true));
     }
   }
