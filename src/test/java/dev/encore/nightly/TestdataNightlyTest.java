@@ -26,7 +26,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class TestdataNightlyTest {
   static final Path LOGS = Path.of("testdata/logs").toAbsolutePath();
-  static final LocalDate T = LocalDate.parse("2024-03-30");
+  /** The last day of the sample: the run reads every partition. */
+  static final LocalDate T = LocalDate.parse("2024-05-29");
 
   @TempDir static Path tmp;
   static Path out;
@@ -122,7 +123,7 @@ class TestdataNightlyTest {
     Map<String, Object> meta = Publisher.readMetadata(out.resolve("rejected/dt=" + T));
     List<Map<String, Object>> inputs = (List<Map<String, Object>>) meta.get("input_partitions");
     // A first run on an empty output root reads every arrival partition to build the activity history.
-    assertThat(inputs.size(), equalTo(90));
+    assertThat(inputs.size(), equalTo(150));
     for (Map<String, Object> in : inputs) {
       String dt = (String) in.get("dt");
       Map<String, Object> g = generated.get("dt=" + dt);
