@@ -350,7 +350,7 @@ public final class RewardInvariants {
   }
 
   /** Equality across versions: numbers by value (Integer 3 equals Long 3), lists entry by entry. */
-  static boolean same(Object a, Object b) {
+  public static boolean same(Object a, Object b) {
     if (a instanceof Number x && b instanceof Number y && !(a instanceof Double) && !(b instanceof Double)
         && !(a instanceof Float) && !(b instanceof Float)) {
       return new java.math.BigDecimal(x.toString()).compareTo(new java.math.BigDecimal(y.toString())) == 0;
