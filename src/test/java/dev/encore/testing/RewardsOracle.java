@@ -13,6 +13,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.NavigableSet;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
@@ -20,15 +21,47 @@ import org.duckdb.DuckDBAppender;
 import org.duckdb.DuckDBConnection;
 
 /**
- * Independent reference for the reward datasets of docs/rewards.md, computed with DuckDB SQL from the accepted plays.
+ * Independent reference for the reward datasets of docs/rewards.md (definition format version 2), computed with
+ * DuckDB SQL from the accepted plays. Written from that page alone, never from the pipeline's code.
  *
- * <p>The whole accepted history ({@link SpecOracle#acceptedPlays}) is loaded once, each with its arrival day; a
+ * <p>The whole accepted history ({@link SpecOracle#acceptedPlays}) is loaded once, each play with its arrival day; a
  * query for run T keeps the plays with {@code arrival <= T}. That is exactly the set a run T reads: deduplication
- * keeps the copy with the smallest arrival, so a play kept from an arrival after T has no copy at or before T.
+ * keeps the copy with the smallest arrival, so a play kept from an arrival after T has no copy at or before T. A day's
+ * activity is frozen once day + L has passed (a later play of it is rejected as too_late), so no play of a final day
+ * is missing from that set.
+ *
+ * <p><b>Input calendar.</b> Arrival day X is complete when X ≥ F, {@code dt=X} exists, is sealed and every {@code
+ * .avro} file in it decodes completely ({@link SpecOracle#completeArrivalDays}), and a test did not declare it
+ * incomplete ({@link #withIncompleteArrivalDays}): the logs folder shows how it is now, not whether a partition was
+ * there when the first run looked for it. Plays of unsealed partitions and of files that do not decode are left out
+ * (what {@code --allowMissingDays --skipCorruptFiles} read). Declaring a day incomplete changes only the calendar,
+ * not the plays: a test that declares one keeps the logs folder as the runs read it. Day d is final in run T when
+ * d + L ≤ T and arrival days d − 1 … d + L are all complete, so F itself is never final (its first hour could have
+ * arrived in F − 1, which has no partition).
+ *
+ * <p><b>Readings of docs/rewards.md</b> where it could be read otherwise (the most literal one is taken):
+ *
+ * <ul>
+ *   <li>F is never final (arrival F − 1 is "before F: incomplete"): anchor F is always withheld, a lookback is
+ *       complete from F + 61 on, and user_first_active_date needs f ≥ F + 61.
+ *   <li>user_first_active_date: f itself need not be final, only f − 60 … f − 1; at most one f qualifies. A user
+ *       back after more than 60 inactive days gets f = the day of return.
+ *   <li>discovery_kind new_to_entity: the user is active (any qualifying play, even one with no entity at this
+ *       level) on a day of D − 60 … D − 1. Whether a discovery exists uses the plays read so far, final or not.
+ *   <li>entity_rewards: a row exists when there is a lookback-complete discovery, so a row may have discoverers 0
+ *       (only new_user discoveries); its active_by_offset then holds 0 (not null) for k ≤ days_final, and
+ *       mean_stickiness_60 is null.
+ *   <li>W of user_rewards is the longest horizon of every family, active_weeks included: it names
+ *       days_to_return_W and bounds days_final.
+ *   <li>discovery_ts: the doc says TIMESTAMP in milliseconds, the pipeline's schema BIGINT epoch milliseconds; the
+ *       oracle gives a long and renders any timestamp as epoch milliseconds, so both compare equal.
+ *   <li>Unsealed partitions are not read; a file that does not read completely is left out whole.
+ * </ul>
  *
  * <p>Rows come back as maps from column name to value, in the column order of {@link Definition}; values are
- * String, Long, Double, Boolean, LocalDate, and java.util.List for LIST columns. {@link #renderRow} turns a row into
- * one canonical line so that the oracle and the pipeline's Parquet (read with DuckDB) compare as sets of strings:
+ * String, Long, Integer, Double, Boolean, LocalDate, and java.util.List for LIST columns. {@link #renderRow} turns a
+ * row into one canonical line so that the oracle and the pipeline's Parquet (read with DuckDB) compare as sets of
+ * strings:
  *
  * <ul>
  *   <li>values in the dataset's column order, joined with {@code |};
@@ -36,13 +69,16 @@ import org.duckdb.DuckDBConnection;
  *   <li>floating point and DECIMAL: rounded half-up to 9 decimals, plain notation ({@code 2.333333333},
  *       {@code 1.000000000});
  *   <li>DATE: ISO ({@code 2024-03-01}); strings as they are;
+ *   <li>timestamps (java.sql.Timestamp, LocalDateTime taken as UTC, OffsetDateTime, Instant): epoch milliseconds
+ *       as a decimal integer, so {@code discovery_ts} renders the same whether it is written as a BIGINT of epoch
+ *       milliseconds (the oracle's value) or as a TIMESTAMP(MILLIS, UTC);
  *   <li>lists: {@code [} elements rendered by the same rules, joined with {@code ,} {@code ]}, e.g.
  *       {@code [t,f,null]}, {@code [3,0,null]}.
  * </ul>
  *
  * <p>Example, a default {@code user_rewards} row (user_id|anchor_date|active_days_7|active_days_28|active_days_60|
- * return_d1|days_to_return|streams_28|ms_played_28|as_of|days_observed|mature_1|mature_7|mature_28|mature_60):
- * {@code u1|2024-03-02|1|2|2|f|7|3|540000|2024-03-30|28|t|t|f|f}.
+ * streams_28|ms_played_28|return_d1|days_to_return_60|user_first_active_date|as_of|days_final|mature_1|mature_7|
+ * mature_28|mature_60): {@code u1|2024-03-02|1|2|2|3|540000|f|7|2024-03-02|2024-04-02|28|t|t|t|f}.
  */
 public final class RewardsOracle implements AutoCloseable {
   /** The entity levels docs/rewards.md defines. */
@@ -51,16 +87,22 @@ public final class RewardsOracle implements AutoCloseable {
   private final DuckDb db;
   private final Definition definition;
   private final LocalDate firstInputDay;
+  /** Arrival days found complete in the logs folder, less those a test declared incomplete. */
+  private final NavigableSet<LocalDate> completeArrivalDays;
 
-  private RewardsOracle(DuckDb db, Definition definition, LocalDate firstInputDay) {
+  private RewardsOracle(
+      DuckDb db, Definition definition, LocalDate firstInputDay, Set<LocalDate> completeArrivalDays) {
     this.db = db;
     this.definition = definition;
     this.firstInputDay = firstInputDay;
+    this.completeArrivalDays = new TreeSet<>(completeArrivalDays);
+    this.completeArrivalDays.removeIf(x -> x.isBefore(firstInputDay));
   }
 
   /**
    * The reward definition: the keys of pipelines/nightly.yaml that change reward rows. {@link #defaults()} is that
    * file's content; column names follow the horizons (e.g. {@code active_days_7}, {@code stickiness_60}).
+   * {@code checkpoints} null means {@code publishing.checkpoints: auto} (the default of definition version 2).
    */
   public record Definition(
       int allowedLatenessDays,
@@ -75,14 +117,13 @@ public final class RewardsOracle implements AutoCloseable {
       List<Integer> checkpoints,
       List<Integer> activeWeeksHorizons) {
     public Definition {
-      activeDaysHorizons = sortedPositive(activeDaysHorizons, "active_days_horizons");
-      volumeHorizons = sortedPositive(volumeHorizons, "volume_horizons");
+      activeDaysHorizons = sortedPositive(activeDaysHorizons, "active_days_horizons", false);
+      // volume_horizons and discovery active_days_horizons "may be []" (pipelines/nightly.yaml).
+      volumeHorizons = sortedPositive(volumeHorizons, "volume_horizons", true);
       // Optional in the definition file: none unless asked for.
-      activeWeeksHorizons =
-          activeWeeksHorizons.isEmpty() ? List.of() : sortedPositive(activeWeeksHorizons, "active_weeks_horizons");
+      activeWeeksHorizons = sortedPositive(activeWeeksHorizons, "active_weeks_horizons", true);
       discoveryActiveDaysHorizons =
-          sortedPositive(discoveryActiveDaysHorizons, "discovery active_days_horizons");
-      checkpoints = sortedPositive(checkpoints, "checkpoints");
+          sortedPositive(discoveryActiveDaysHorizons, "discovery active_days_horizons", true);
       entityLevels = List.copyOf(entityLevels);
       for (String level : entityLevels) {
         if (!ENTITY_LEVELS.contains(level)) {
@@ -94,14 +135,27 @@ public final class RewardsOracle implements AutoCloseable {
             "need stickiness_days >= 2, lookback_days >= 1, allowed_lateness_days >= 0; got "
                 + stickinessDays + ", " + lookbackDays + ", " + allowedLatenessDays);
       }
-      // mature_<stickinessDays> means the window D .. D+stickinessDays-1, not an active_days horizon.
-      if (discoveryActiveDaysHorizons.contains(stickinessDays)) {
-        throw new IllegalArgumentException(
-            "mature_" + stickinessDays + " would name two different windows");
+      if (checkpoints != null) {
+        checkpoints = List.copyOf(new TreeSet<>(checkpoints));
+        int m =
+            maturityAge(
+                allowedLatenessDays, activeDaysHorizons, volumeHorizons, activeWeeksHorizons,
+                discoveryActiveDaysHorizons, stickinessDays);
+        for (int c : checkpoints) {
+          // "An explicit list must have every value >= L and < M".
+          if (c < allowedLatenessDays || c >= m) {
+            throw new IllegalArgumentException(
+                "checkpoint " + c + " must be >= allowed_lateness_days " + allowedLatenessDays
+                    + " and < the maturity age " + m);
+          }
+        }
       }
     }
 
-    /** pipelines/nightly.yaml: L 3, streams at 30 000 / 60 000 ms, horizons 7/28/60, volume 28, artist+show. */
+    /**
+     * pipelines/nightly.yaml (version 2): L 3, streams at 30 000 / 60 000 ms, horizons 7/28/60, volume 28,
+     * artist+show, lookback 60, stickiness 60, discovery horizons 7/28, checkpoints auto, no active_weeks.
+     */
     public static Definition defaults() {
       return new Definition(
           3,
@@ -113,62 +167,83 @@ public final class RewardsOracle implements AutoCloseable {
           60,
           60,
           List.of(7, 28),
-          List.of(1, 7, 28),
+          null,
           List.of());
     }
 
     /** The same definition with other discovery entity levels (any of artist, show, track, album). */
     public Definition withEntityLevels(String... levels) {
       return new Definition(
-          allowedLatenessDays,
-          trackStreamMs,
-          episodeStreamMs,
-          activeDaysHorizons,
-          volumeHorizons,
-          List.of(levels),
-          lookbackDays,
-          stickinessDays,
-          discoveryActiveDaysHorizons,
-          checkpoints,
+          allowedLatenessDays, trackStreamMs, episodeStreamMs, activeDaysHorizons, volumeHorizons,
+          List.of(levels), lookbackDays, stickinessDays, discoveryActiveDaysHorizons, checkpoints,
           activeWeeksHorizons);
     }
 
     /** The same definition with {@code active_weeks_N} columns (the optional key active_weeks_horizons). */
     public Definition withActiveWeeksHorizons(Integer... horizons) {
       return new Definition(
-          allowedLatenessDays,
-          trackStreamMs,
-          episodeStreamMs,
-          activeDaysHorizons,
-          volumeHorizons,
-          entityLevels,
-          lookbackDays,
-          stickinessDays,
-          discoveryActiveDaysHorizons,
-          checkpoints,
+          allowedLatenessDays, trackStreamMs, episodeStreamMs, activeDaysHorizons, volumeHorizons,
+          entityLevels, lookbackDays, stickinessDays, discoveryActiveDaysHorizons, checkpoints,
           List.of(horizons));
     }
 
-    /** Length of {@code trace} and {@code active_by_offset}: stickiness_days − 1 (59). */
+    /** The same definition with an explicit {@code publishing.checkpoints} list (M is always added). */
+    public Definition withCheckpoints(Integer... ages) {
+      return new Definition(
+          allowedLatenessDays, trackStreamMs, episodeStreamMs, activeDaysHorizons, volumeHorizons,
+          entityLevels, lookbackDays, stickinessDays, discoveryActiveDaysHorizons, List.of(ages),
+          activeWeeksHorizons);
+    }
+
+    /** The same definition with {@code publishing.checkpoints: auto}. */
+    public Definition withAutoCheckpoints() {
+      return new Definition(
+          allowedLatenessDays, trackStreamMs, episodeStreamMs, activeDaysHorizons, volumeHorizons,
+          entityLevels, lookbackDays, stickinessDays, discoveryActiveDaysHorizons, null,
+          activeWeeksHorizons);
+    }
+
+    /** Whether {@code publishing.checkpoints} is {@code auto}. */
+    public boolean autoCheckpoints() {
+      return checkpoints == null;
+    }
+
+    /** W of the discovery datasets and length of {@code trace} and {@code active_by_offset}: stickiness_days − 1. */
     public int traceLength() {
       return stickinessDays - 1;
     }
 
-    /** The longest user_rewards horizon (60): what {@code days_observed} of user_rewards counts up to. */
+    /** W of user_rewards: the longest user_rewards horizon of every family (60 by default). */
     public int longestUserHorizon() {
-      return Math.max(Math.max(max(activeDaysHorizons), max(volumeHorizons)),
-          activeWeeksHorizons.isEmpty() ? 0 : max(activeWeeksHorizons));
+      return longestUserHorizon(activeDaysHorizons, volumeHorizons, activeWeeksHorizons);
     }
 
     /** M = max(user horizons, discovery horizons, stickiness_days − 1) + L (63). */
     public int maturityAge() {
-      int longest = Math.max(longestUserHorizon(), max(discoveryActiveDaysHorizons));
-      return Math.max(longest, traceLength()) + allowedLatenessDays;
+      return maturityAge(
+          allowedLatenessDays, activeDaysHorizons, volumeHorizons, activeWeeksHorizons,
+          discoveryActiveDaysHorizons, stickinessDays);
     }
 
-    /** Checkpoints ∪ {M}, ascending ({1, 7, 28, 63}). */
+    /**
+     * The label horizons of {@code checkpoints: auto}: 1 (return_d1), every user_rewards horizon of every family,
+     * every discovery active_days horizon; ascending ({1, 7, 28, 60}). stickiness_days − 1 is not one of them (it
+     * is covered by M).
+     */
+    public List<Integer> labelHorizons() {
+      Set<Integer> horizons = new TreeSet<>(userMaturityHorizons());
+      horizons.addAll(discoveryActiveDaysHorizons);
+      return List.copyOf(horizons);
+    }
+
+    /** The publication ages: auto → {N + L for N in {@link #labelHorizons}} ∪ {M}; else checkpoints ∪ {M}. */
     public List<Integer> publicationAges() {
-      Set<Integer> ages = new TreeSet<>(checkpoints);
+      Set<Integer> ages = new TreeSet<>();
+      if (checkpoints == null) {
+        labelHorizons().forEach(n -> ages.add(n + allowedLatenessDays));
+      } else {
+        ages.addAll(checkpoints);
+      }
       ages.add(maturityAge());
       return List.copyOf(ages);
     }
@@ -182,22 +257,27 @@ public final class RewardsOracle implements AutoCloseable {
       return List.copyOf(horizons);
     }
 
-    /** Name of the stickiness column and of the maturity of the whole trace: {@code stickiness_60}, {@code 60}. */
+    /** The stickiness column: {@code stickiness_60}. */
     public String stickinessColumn() {
       return "stickiness_" + stickinessDays;
+    }
+
+    /** {@code days_to_return_W}, W the longest user_rewards horizon: {@code days_to_return_60}. */
+    public String daysToReturnColumn() {
+      return "days_to_return_" + longestUserHorizon();
     }
 
     /** Columns of user_rewards in canonical order. */
     public List<String> userRewardColumns() {
       List<String> columns = new ArrayList<>(List.of("user_id", "anchor_date"));
       activeDaysHorizons.forEach(n -> columns.add("active_days_" + n));
-      columns.addAll(List.of("return_d1", "days_to_return"));
       for (int n : volumeHorizons) {
         columns.add("streams_" + n);
         columns.add("ms_played_" + n);
       }
       activeWeeksHorizons.forEach(n -> columns.add("active_weeks_" + n));
-      columns.addAll(List.of("as_of", "days_observed"));
+      columns.addAll(
+          List.of("return_d1", daysToReturnColumn(), "user_first_active_date", "as_of", "days_final"));
       userMaturityHorizons().forEach(n -> columns.add("mature_" + n));
       return List.copyOf(columns);
     }
@@ -210,13 +290,17 @@ public final class RewardsOracle implements AutoCloseable {
       discoveryActiveDaysHorizons.forEach(n -> columns.add("active_days_" + n));
       columns.addAll(
           List.of(
+              "discovery_kind",
+              "discovery_ts",
+              "discovery_item_id",
+              "discovery_platform",
               "discovery_context_type",
               "discovery_reason_start",
               "lookback_complete",
               "as_of",
-              "days_observed"));
+              "days_final"));
       discoveryActiveDaysHorizons.forEach(n -> columns.add("mature_" + n));
-      columns.add("mature_" + stickinessDays);
+      columns.add("trace_mature");
       return List.copyOf(columns);
     }
 
@@ -227,35 +311,61 @@ public final class RewardsOracle implements AutoCloseable {
           "entity_id",
           "discovery_date",
           "discoverers",
+          "new_user_discoverers",
           "mean_" + stickinessColumn(),
           "active_by_offset",
           "as_of",
-          "days_observed",
-          "mature_" + stickinessDays);
+          "days_final",
+          "trace_mature");
     }
 
-    private static List<Integer> sortedPositive(List<Integer> values, String what) {
-      if (values.isEmpty() || values.stream().anyMatch(v -> v == null || v < 1)) {
+    private static int longestUserHorizon(List<Integer> activeDays, List<Integer> volume, List<Integer> weeks) {
+      return Math.max(max(activeDays), Math.max(max(volume), max(weeks)));
+    }
+
+    private static int maturityAge(
+        int lateness,
+        List<Integer> activeDays,
+        List<Integer> volume,
+        List<Integer> weeks,
+        List<Integer> discovery,
+        int stickinessDays) {
+      int longest = Math.max(longestUserHorizon(activeDays, volume, weeks), max(discovery));
+      return Math.max(longest, stickinessDays - 1) + lateness;
+    }
+
+    private static List<Integer> sortedPositive(List<Integer> values, String what, boolean mayBeEmpty) {
+      if ((!mayBeEmpty && values.isEmpty()) || values.stream().anyMatch(v -> v == null || v < 1)) {
         throw new IllegalArgumentException(what + " must be positive day counts: " + values);
       }
       return List.copyOf(new TreeSet<>(values));
     }
 
+    /** The largest value, 0 for an empty list. */
     private static int max(List<Integer> values) {
-      return Collections.max(values);
+      return values.isEmpty() ? 0 : Collections.max(values);
     }
   }
+
+  // ------------------------------------------------------------------------------------------ loading
 
   /** {@link #load(Path, Definition)} with {@link Definition#defaults()}. */
   public static RewardsOracle load(Path logsRoot) {
     return load(logsRoot, Definition.defaults());
   }
 
+  /** {@link #load(Path, Definition, Set)} with no arrival day declared incomplete. */
+  public static RewardsOracle load(Path logsRoot, Definition definition) {
+    return load(logsRoot, definition, Set.of());
+  }
+
   /**
    * Reads every arrival partition under logsRoot (validated with the definition's lateness) into an in-memory
-   * DuckDB; F is the earliest partition present. Close the oracle when done.
+   * DuckDB; F is the earliest partition present; the input calendar is what the folder shows
+   * ({@link SpecOracle#completeArrivalDays}) less {@code incompleteArrivalDays} (days a test declares incomplete,
+   * e.g. a partition that was missing when the first run looked for it). Close the oracle when done.
    */
-  public static RewardsOracle load(Path logsRoot, Definition definition) {
+  public static RewardsOracle load(Path logsRoot, Definition definition, Set<LocalDate> incompleteArrivalDays) {
     LocalDate first = SpecOracle.firstInputDay(logsRoot);
     List<LocalDate> partitions = SpecOracle.arrivalPartitions(logsRoot);
     LocalDate last = partitions.get(partitions.size() - 1);
@@ -266,26 +376,42 @@ public final class RewardsOracle implements AutoCloseable {
             SpecOracle.Params.defaults().maxSessionHours(),
             definition.trackStreamMs(),
             definition.episodeStreamMs());
-    return of(SpecOracle.acceptedPlays(logsRoot, last, params), first, definition);
+    Set<LocalDate> complete = new TreeSet<>(SpecOracle.completeArrivalDays(logsRoot));
+    complete.removeAll(incompleteArrivalDays);
+    return of(SpecOracle.acceptedPlays(logsRoot, last, params), first, complete, definition);
   }
 
-  /** An oracle over the given accepted plays (each with its arrival day) and first input day F. */
-  public static RewardsOracle of(List<OraclePlay> plays, LocalDate firstInputDay, Definition definition) {
+  /**
+   * An oracle over the given accepted plays (each with its arrival day), first input day F and complete arrival
+   * days (days before F are incomplete whatever the set says).
+   */
+  public static RewardsOracle of(
+      List<OraclePlay> plays, LocalDate firstInputDay, Set<LocalDate> completeArrivalDays, Definition definition) {
     DuckDb db = DuckDb.open();
     try {
       db.execute(
           "CREATE TABLE accepted (user_id VARCHAR, event_id VARCHAR, ts BIGINT, ms_played BIGINT,"
               + " content_type VARCHAR, item_id VARCHAR, artist_id VARCHAR, album_id VARCHAR, show_id VARCHAR,"
-              + " context_type VARCHAR, reason_start VARCHAR, arrival DATE)");
+              + " context_type VARCHAR, reason_start VARCHAR, platform VARCHAR, arrival DATE)");
       append(db, plays);
       // The day of a play is the UTC day of ts, its end (the session is UTC, and epoch_ms gives a plain TIMESTAMP).
-      db.execute("CREATE TABLE plays AS SELECT *, CAST(epoch_ms(ts) AS DATE) AS day FROM accepted");
+      db.execute(
+          "CREATE TABLE plays AS SELECT *, ts - ms_played AS start, CAST(epoch_ms(ts) AS DATE) AS day FROM accepted");
       db.execute("DROP TABLE accepted");
-      return new RewardsOracle(db, definition, firstInputDay);
+      return new RewardsOracle(db, definition, firstInputDay, completeArrivalDays);
     } catch (RuntimeException e) {
       db.close();
       throw e;
     }
+  }
+
+  /**
+   * Declares more arrival days incomplete (e.g. partition X was missing, unsealed or had a file skipped when the
+   * first run looked for it, even if the logs folder holds it now). Changes the calendar only; returns this.
+   */
+  public RewardsOracle withIncompleteArrivalDays(Set<LocalDate> days) {
+    completeArrivalDays.removeAll(days);
+    return this;
   }
 
   /** The appender loads 200 000 rows in well under a second; one INSERT per row would take many. */
@@ -305,6 +431,7 @@ public final class RewardsOracle implements AutoCloseable {
         appendNullable(appender, p.showId());
         appendNullable(appender, p.contextType());
         appendNullable(appender, p.reasonStart());
+        appendNullable(appender, p.platform());
         appender.append(p.arrival());
         appender.endRow();
       }
@@ -331,8 +458,63 @@ public final class RewardsOracle implements AutoCloseable {
     return firstInputDay;
   }
 
-  /** The anchor (discovery) days run T publishes: T − a for every publication age a, with T − a ≥ F; ascending. */
-  public List<LocalDate> anchors(LocalDate asOf) {
+  // ------------------------------------------------------------------------------------------ calendar
+
+  /** Whether arrival day X is complete: X ≥ F, found complete in the logs and not declared incomplete. */
+  public boolean arrivalDayComplete(LocalDate arrivalDay) {
+    return !arrivalDay.isBefore(firstInputDay) && completeArrivalDays.contains(arrivalDay);
+  }
+
+  /** The complete arrival days, ascending. */
+  public List<LocalDate> completeArrivalDays() {
+    return List.copyOf(completeArrivalDays);
+  }
+
+  /** Whether day d is final in run T: d + L ≤ T and arrival days d − 1 … d + L are all complete. */
+  public boolean isFinal(LocalDate day, LocalDate asOf) {
+    int lateness = definition.allowedLatenessDays();
+    if (day.plusDays(lateness).isAfter(asOf)) {
+      return false;
+    }
+    for (LocalDate x = day.minusDays(1); !x.isAfter(day.plusDays(lateness)); x = x.plusDays(1)) {
+      if (!arrivalDayComplete(x)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** The largest k ≤ window such that D + 1 … D + k are all final in run T (0 when D + 1 is not). */
+  public int daysFinal(LocalDate day, int window, LocalDate asOf) {
+    int k = 0;
+    while (k < window && isFinal(day.plusDays(k + 1), asOf)) {
+      k++;
+    }
+    return k;
+  }
+
+  /** days_final of a user_rewards row of anchor D: W = the longest user_rewards horizon. */
+  public int userDaysFinal(LocalDate anchor, LocalDate asOf) {
+    return daysFinal(anchor, definition.longestUserHorizon(), asOf);
+  }
+
+  /** days_final of a discovery of day D: W = stickiness_days − 1. */
+  public int discoveryDaysFinal(LocalDate discoveryDay, LocalDate asOf) {
+    return daysFinal(discoveryDay, definition.traceLength(), asOf);
+  }
+
+  /** Whether every day D − lookback_days … D − 1 is final in run T. */
+  public boolean lookbackComplete(LocalDate day, LocalDate asOf) {
+    for (int i = 1; i <= definition.lookbackDays(); i++) {
+      if (!isFinal(day.minusDays(i), asOf)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** The days run T is due to publish or withhold: T − a for every publication age a, with T − a ≥ F; ascending. */
+  public List<LocalDate> candidateAnchors(LocalDate asOf) {
     List<LocalDate> anchors = new ArrayList<>();
     for (int age : definition.publicationAges()) {
       LocalDate d = asOf.minusDays(age);
@@ -343,148 +525,214 @@ public final class RewardsOracle implements AutoCloseable {
     return anchors;
   }
 
+  /** The anchor (discovery) days whose partitions run T publishes: the candidates that are final; ascending. */
+  public List<LocalDate> publishedAnchors(LocalDate asOf) {
+    return candidateAnchors(asOf).stream().filter(d -> isFinal(d, asOf)).toList();
+  }
+
+  /** The same as {@link #publishedAnchors}. */
+  public List<LocalDate> anchors(LocalDate asOf) {
+    return publishedAnchors(asOf);
+  }
+
+  /** The candidates of run T that are not final: their partitions are withheld (no rows, never published). */
+  public List<LocalDate> withheldAnchors(LocalDate asOf) {
+    return candidateAnchors(asOf).stream().filter(d -> !isFinal(d, asOf)).toList();
+  }
+
+  /**
+   * One row per published anchor D of run T: (anchor_date, days_final for user_rewards, days_final for the
+   * discovery datasets, lookback_complete), as a SQL VALUES list.
+   */
+  private String anchorRows(LocalDate asOf, List<LocalDate> anchors) {
+    List<String> rows = new ArrayList<>();
+    for (LocalDate d : anchors) {
+      rows.add(
+          "(" + dateLiteral(d) + ", " + userDaysFinal(d, asOf) + ", " + discoveryDaysFinal(d, asOf) + ", "
+              + lookbackComplete(d, asOf) + ")");
+    }
+    return "(SELECT * FROM (VALUES " + String.join(", ", rows)
+        + ") AS t(anchor_date, user_days_final, discovery_days_final, lookback_complete))";
+  }
+
+  /**
+   * The days f in [min anchor − lookback, max anchor] whose lookback f − lookback … f − 1 is all final in run T,
+   * as a DATE[] literal (the condition on user_first_active_date's f).
+   */
+  private String priorFinalDays(LocalDate asOf, List<LocalDate> anchors) {
+    List<String> days = new ArrayList<>();
+    LocalDate from = anchors.get(0).minusDays(definition.lookbackDays());
+    LocalDate to = anchors.get(anchors.size() - 1);
+    for (LocalDate f = from; !f.isAfter(to); f = f.plusDays(1)) {
+      if (lookbackComplete(f, asOf)) {
+        days.add(dateLiteral(f));
+      }
+    }
+    return "CAST([" + String.join(", ", days) + "] AS DATE[])";
+  }
+
   // ------------------------------------------------------------------------------------------ user_rewards
 
-  /** The user_rewards rows run T publishes (every anchor of {@link #anchors}), sorted by (user_id, anchor_date). */
+  /** The user_rewards rows run T publishes (every published anchor), sorted by (user_id, anchor_date). */
   public List<Map<String, Object>> userRewards(LocalDate asOf) {
-    List<LocalDate> anchors = anchors(checked(asOf));
+    List<LocalDate> anchors = publishedAnchors(checked(asOf));
     if (anchors.isEmpty()) {
       return List.of();
     }
     Definition def = definition;
+    // n = min(N, days_final): every progressive value counts D + 1 .. D + n only.
     List<String> dayCounts = new ArrayList<>();
     for (int n : def.activeDaysHorizons()) {
       dayCounts.add(
-          "count(x.day) FILTER (WHERE x.day <= least(a.anchor_date + " + n + ", ${T})) AS active_days_" + n);
+          ", count(x.day) FILTER (WHERE x.day <= a.anchor_date + least(" + n + ", a.days_final)) AS active_days_"
+              + n);
     }
     for (int n : def.activeWeeksHorizons()) {
-      // The active day d lies in the 7-day block k = ceil((d - D) / 7) after D.
-      dayCounts.add("count(DISTINCT ceil((x.day - a.anchor_date) / 7.0))"
-          + " FILTER (WHERE x.day <= least(a.anchor_date + " + n + ", ${T})) AS active_weeks_" + n);
+      // The active day d lies in the 7-day block j = ceil((d - D) / 7) after D.
+      dayCounts.add(", count(DISTINCT ceil((x.day - a.anchor_date) / 7.0))"
+          + " FILTER (WHERE x.day <= a.anchor_date + least(" + n + ", a.days_final)) AS active_weeks_" + n);
     }
     List<String> volumes = new ArrayList<>();
     for (int n : def.volumeHorizons()) {
-      String window = "s.day <= least(a.anchor_date + " + n + ", ${T})";
-      volumes.add("count(s.ts) FILTER (WHERE " + window + ") AS streams_" + n);
+      String window = "s.day <= a.anchor_date + least(" + n + ", a.days_final)";
+      volumes.add(", count(s.ts) FILTER (WHERE " + window + ") AS streams_" + n);
       // A sum over no plays is 0 milliseconds, not unknown.
       volumes.add(
-          "CAST(coalesce(sum(s.ms_played) FILTER (WHERE " + window + "), 0) AS BIGINT) AS ms_played_" + n);
+          ", CAST(coalesce(sum(s.ms_played) FILTER (WHERE " + window + "), 0) AS BIGINT) AS ms_played_" + n);
     }
     List<String> select = new ArrayList<>(List.of("d.user_id", "d.anchor_date"));
     def.activeDaysHorizons().forEach(n -> select.add("d.active_days_" + n));
-    select.add("CASE WHEN d.anchor_date + 1 <= ${T} THEN d.active_next_day END AS return_d1");
-    select.add("d.days_to_return");
     for (int n : def.volumeHorizons()) {
       select.add("v.streams_" + n);
       select.add("v.ms_played_" + n);
     }
     def.activeWeeksHorizons().forEach(n -> select.add("d.active_weeks_" + n));
+    select.add("CASE WHEN d.days_final >= 1 THEN d.active_next_day END AS return_d1");
+    select.add("d.days_to_return AS " + def.daysToReturnColumn());
+    select.add("f.user_first_active_date");
     select.add("${T} AS as_of");
-    select.add("least(" + def.longestUserHorizon() + ", ${T} - d.anchor_date) AS days_observed");
+    select.add("d.days_final");
     for (int n : def.userMaturityHorizons()) {
-      select.add("d.anchor_date + " + (n + def.allowedLatenessDays()) + " <= ${T} AS mature_" + n);
+      select.add("d.days_final >= " + n + " AS mature_" + n);
     }
     String sql =
         "WITH "
             + streamsCte()
             + """
             , user_days AS (SELECT DISTINCT user_id, day FROM streams)
-            , anchors AS (SELECT unnest(${ANCHORS}) AS anchor_date)
-            -- users active on an anchor day: one row each
+            , anchors AS ${ANCHOR_ROWS}
+            , prior_final AS (SELECT unnest(${PRIOR_FINAL}) AS day)
+            -- users active on a published anchor day: one row each
             , anchored AS (
-                SELECT u.user_id, a.anchor_date FROM user_days u JOIN anchors a ON u.day = a.anchor_date)
-            -- the user's active days after D (streams holds no day after T)
+                SELECT u.user_id, a.anchor_date, a.user_days_final AS days_final
+                FROM user_days u JOIN anchors a ON u.day = a.anchor_date)
+            -- the user's active days after D; only D + 1 .. D + days_final are counted
             , later_days AS (
-                SELECT a.user_id, a.anchor_date, ${DAY_COUNTS},
+                SELECT a.user_id, a.anchor_date, a.days_final ${DAY_COUNTS},
                   count(x.day) FILTER (WHERE x.day = a.anchor_date + 1) > 0 AS active_next_day,
-                  min(x.day - a.anchor_date) AS days_to_return
+                  min(x.day - a.anchor_date) FILTER (WHERE x.day <= a.anchor_date + a.days_final) AS days_to_return
                 FROM anchored a
                 LEFT JOIN user_days x ON x.user_id = a.user_id AND x.day > a.anchor_date
-                GROUP BY a.user_id, a.anchor_date)
-            -- the user's qualifying plays after D, within the longest volume horizon
+                GROUP BY a.user_id, a.anchor_date, a.days_final)
             , later_streams AS (
-                SELECT a.user_id, a.anchor_date, ${VOLUMES}
+                SELECT a.user_id, a.anchor_date ${VOLUMES}
                 FROM anchored a
                 LEFT JOIN streams s ON s.user_id = a.user_id AND s.day > a.anchor_date
-                  AND s.day <= a.anchor_date + ${MAX_VOLUME}
+                  AND s.day <= a.anchor_date + a.days_final
                 GROUP BY a.user_id, a.anchor_date)
-            SELECT ${SELECT}
-            FROM later_days d
-            JOIN later_streams v ON v.user_id = d.user_id AND v.anchor_date = d.anchor_date
-            ORDER BY d.user_id, d.anchor_date
+            -- f: an active day in D - lookback .. D whose lookback days are all final and hold no active day
+            , first_active AS (
+                SELECT a.user_id, a.anchor_date, min(f.day) AS user_first_active_date
+                FROM anchored a
+                JOIN user_days f ON f.user_id = a.user_id
+                  AND f.day >= a.anchor_date - ${LOOKBACK} AND f.day <= a.anchor_date
+                JOIN prior_final g ON g.day = f.day
+                WHERE NOT EXISTS (
+                  SELECT 1 FROM user_days p
+                  WHERE p.user_id = f.user_id AND p.day >= f.day - ${LOOKBACK} AND p.day <= f.day - 1)
+                GROUP BY a.user_id, a.anchor_date)
+            , user_rewards AS (
+                SELECT ${SELECT}
+                FROM later_days d
+                JOIN later_streams v ON v.user_id = d.user_id AND v.anchor_date = d.anchor_date
+                LEFT JOIN first_active f ON f.user_id = d.user_id AND f.anchor_date = d.anchor_date)
             """;
     sql =
-        sql.replace("${DAY_COUNTS}", String.join(", ", dayCounts))
-            .replace("${VOLUMES}", String.join(", ", volumes))
-            .replace("${MAX_VOLUME}", String.valueOf(Collections.max(def.volumeHorizons())))
+        sql.replace("${DAY_COUNTS}", String.join("", dayCounts))
+            .replace("${VOLUMES}", String.join("", volumes))
             .replace("${SELECT}", String.join(", ", select));
-    return rows(bind(sql, asOf, anchors), def.userRewardColumns());
+    return rows(bind(sql, asOf, anchors), "user_rewards", def.userRewardColumns(), "user_id, anchor_date");
   }
 
   // ------------------------------------------------------------------------------------- user_entity_rewards
 
   /** The user_entity_rewards rows run T publishes, sorted by (user_id, entity_level, entity_id, discovery_date). */
   public List<Map<String, Object>> userEntityRewards(LocalDate asOf) {
-    List<LocalDate> anchors = anchors(checked(asOf));
+    List<LocalDate> anchors = publishedAnchors(checked(asOf));
     if (anchors.isEmpty()) {
       return List.of();
     }
-    String sql =
-        "WITH "
-            + discoveryCtes()
-            + """
-            SELECT * FROM user_entity_rewards
-            ORDER BY user_id, entity_level, entity_id, discovery_date
-            """;
-    return rows(bind(sql, asOf, anchors), definition.userEntityRewardColumns());
+    String sql = "WITH " + discoveryCtes();
+    return rows(
+        bind(sql, asOf, anchors),
+        "user_entity_rewards",
+        definition.userEntityRewardColumns(),
+        "user_id, entity_level, entity_id, discovery_date");
   }
 
   // ------------------------------------------------------------------------------------------ entity_rewards
 
   /** The entity_rewards rows run T publishes, sorted by (entity_level, entity_id, discovery_date). */
   public List<Map<String, Object>> entityRewards(LocalDate asOf) {
-    List<LocalDate> anchors = anchors(checked(asOf));
+    List<LocalDate> anchors = publishedAnchors(checked(asOf));
     if (anchors.isEmpty()) {
       return List.of();
     }
-    int full = definition.stickinessDays();
     String sql =
         "WITH "
             + discoveryCtes()
             + """
-            -- discoveries that may not be new are left out
+            -- discoveries that may not be new (lookback not complete) are left out
             , complete AS (SELECT * FROM user_entity_rewards WHERE lookback_complete)
+            -- only new_to_entity discoveries are aggregated; new_user ones are only counted
             , per_entity AS (
                 SELECT entity_level, entity_id, discovery_date,
-                  count(*) AS discoverers, avg(${STICKINESS}) AS mean_stickiness
+                  count(*) FILTER (WHERE discovery_kind = 'new_to_entity') AS discoverers,
+                  count(*) FILTER (WHERE discovery_kind = 'new_user') AS new_user_discoverers,
+                  avg(${STICKINESS}) FILTER (WHERE discovery_kind = 'new_to_entity') AS mean_stickiness,
+                  max(days_final) AS days_final, bool_and(trace_mature) AS trace_mature
                 FROM complete
                 GROUP BY entity_level, entity_id, discovery_date)
             , per_offset AS (
                 SELECT o.entity_level, o.entity_id, o.discovery_date, o.k,
-                  CASE WHEN o.discovery_date + o.k > ${T} THEN NULL
-                       ELSE count(*) FILTER (WHERE o.active) END AS active_users
+                  CASE WHEN o.k > max(o.days_final) THEN NULL
+                       ELSE count(*) FILTER (WHERE o.active AND c.discovery_kind = 'new_to_entity') END
+                    AS active_users
                 FROM offsets o JOIN complete c USING (user_id, entity_level, entity_id, discovery_date)
                 GROUP BY o.entity_level, o.entity_id, o.discovery_date, o.k)
             , offset_lists AS (
                 SELECT entity_level, entity_id, discovery_date, list(active_users ORDER BY k) AS active_by_offset
                 FROM per_offset
                 GROUP BY entity_level, entity_id, discovery_date)
-            SELECT e.entity_level, e.entity_id, e.discovery_date, e.discoverers,
-              CASE WHEN e.discovery_date + ${MATURE_FULL} <= ${T} THEN e.mean_stickiness END AS mean_${STICKINESS},
-              o.active_by_offset,
-              ${T} AS as_of,
-              least(${TRACE}, ${T} - e.discovery_date) AS days_observed,
-              e.discovery_date + ${MATURE_FULL} <= ${T} AS mature_${FULL}
-            FROM per_entity e JOIN offset_lists o USING (entity_level, entity_id, discovery_date)
-            ORDER BY e.entity_level, e.entity_id, e.discovery_date
+            , entity_rewards AS (
+                SELECT e.entity_level, e.entity_id, e.discovery_date, e.discoverers, e.new_user_discoverers,
+                  CASE WHEN e.trace_mature AND e.discoverers > 0 THEN e.mean_stickiness END AS mean_${STICKINESS},
+                  o.active_by_offset,
+                  ${T} AS as_of,
+                  e.days_final,
+                  e.trace_mature
+                FROM per_entity e JOIN offset_lists o USING (entity_level, entity_id, discovery_date))
             """;
-    sql = sql.replace("${FULL}", String.valueOf(full));
-    return rows(bind(sql, asOf, anchors), definition.entityRewardColumns());
+    return rows(
+        bind(sql, asOf, anchors),
+        "entity_rewards",
+        definition.entityRewardColumns(),
+        "entity_level, entity_id, discovery_date");
   }
 
   /**
    * CTEs up to {@code user_entity_rewards} (one row per discovery, the dataset's columns) and {@code offsets} (one
-   * row per discovery and k = 1..59 with {@code active}, null when D + k > T).
+   * row per discovery and k = 1..W with {@code active}, null when k > days_final).
    */
   private String discoveryCtes() {
     Definition def = definition;
@@ -500,45 +748,62 @@ public final class RewardsOracle implements AutoCloseable {
             default -> throw new IllegalStateException(level);
           };
       entityPlays.add(
-          "SELECT '" + level + "' AS entity_level, " + column + " AS entity_id, user_id, day, ts, ms_played,"
-              + " event_id, context_type, reason_start FROM streams"
+          "SELECT '" + level + "' AS entity_level, " + column + " AS entity_id, user_id, day, start, ts,"
+              + " event_id, item_id, platform, context_type, reason_start FROM streams"
               + " WHERE content_type = '" + type + "' AND " + column + " IS NOT NULL");
+    }
+    if (entityPlays.isEmpty()) {
+      throw new IllegalStateException("no entity level");
     }
     List<String> activeDays = new ArrayList<>();
     for (int n : def.discoveryActiveDaysHorizons()) {
       activeDays.add(
-          "count(x.day) FILTER (WHERE x.day <= least(d.discovery_date + " + n + ", ${T})) AS active_days_" + n);
+          ", count(x.day) FILTER (WHERE x.day <= d.discovery_date + least(" + n + ", d.days_final))"
+              + " AS active_days_" + n);
     }
-    List<String> maturity = new ArrayList<>();
+    StringBuilder later = new StringBuilder();
+    StringBuilder maturity = new StringBuilder();
     for (int n : def.discoveryActiveDaysHorizons()) {
-      maturity.add("d.discovery_date + " + (n + def.allowedLatenessDays()) + " <= ${T} AS mature_" + n);
+      later.append(", l.active_days_").append(n);
+      maturity.append(", d.days_final >= ").append(n).append(" AS mature_").append(n);
     }
-    maturity.add("d.discovery_date + ${MATURE_FULL} <= ${T} AS mature_" + def.stickinessDays());
     String ctes =
         streamsCte()
             + """
             , entity_plays AS (${ENTITY_PLAYS})
             , entity_days AS (SELECT DISTINCT user_id, entity_level, entity_id, day FROM entity_plays)
-            , anchors AS (SELECT unnest(${ANCHORS}) AS anchor_date)
-            -- active with the entity on D and on none of D-60 .. D-1
+            , user_days AS (SELECT DISTINCT user_id, day FROM streams)
+            , anchors AS ${ANCHOR_ROWS}
+            -- active with the entity on a published D and on none of D - lookback .. D - 1 (plays read so far)
             , discoveries AS (
-                SELECT e.user_id, e.entity_level, e.entity_id, e.day AS discovery_date
+                SELECT e.user_id, e.entity_level, e.entity_id, e.day AS discovery_date,
+                  a.discovery_days_final AS days_final, a.lookback_complete
                 FROM entity_days e JOIN anchors a ON e.day = a.anchor_date
                 WHERE NOT EXISTS (
                   SELECT 1 FROM entity_days p
                   WHERE p.user_id = e.user_id AND p.entity_level = e.entity_level AND p.entity_id = e.entity_id
                     AND p.day >= e.day - ${LOOKBACK} AND p.day <= e.day - 1))
-            -- attribution: the first qualifying play of the entity on D by (start, end, event_id)
+            -- new_to_entity: the user is active (any play, any entity) on a day of the complete lookback
+            , kinds AS (
+                SELECT d.user_id, d.entity_level, d.entity_id, d.discovery_date,
+                  CASE WHEN NOT d.lookback_complete THEN NULL
+                       WHEN count(p.day) > 0 THEN 'new_to_entity'
+                       ELSE 'new_user' END AS discovery_kind
+                FROM discoveries d
+                LEFT JOIN user_days p ON p.user_id = d.user_id
+                  AND p.day >= d.discovery_date - ${LOOKBACK} AND p.day <= d.discovery_date - 1
+                GROUP BY d.user_id, d.entity_level, d.entity_id, d.discovery_date, d.lookback_complete)
+            -- the discovering play: the first qualifying play of the entity on D by (start, end, event_id)
             , first_plays AS (
-                SELECT user_id, entity_level, entity_id, day AS discovery_date, context_type, reason_start
+                SELECT user_id, entity_level, entity_id, day AS discovery_date, start, item_id, platform,
+                  context_type, reason_start
                 FROM entity_plays
                 WHERE day IN (SELECT anchor_date FROM anchors)
                 QUALIFY row_number() OVER (
-                  PARTITION BY user_id, entity_level, entity_id, day
-                  ORDER BY ts - ms_played, ts, event_id) = 1)
+                  PARTITION BY user_id, entity_level, entity_id, day ORDER BY start, ts, event_id) = 1)
             , offsets AS (
-                SELECT d.user_id, d.entity_level, d.entity_id, d.discovery_date, k.k,
-                  CASE WHEN d.discovery_date + k.k > ${T} THEN NULL ELSE x.day IS NOT NULL END AS active
+                SELECT d.user_id, d.entity_level, d.entity_id, d.discovery_date, d.days_final, k.k,
+                  CASE WHEN k.k > d.days_final THEN NULL ELSE x.day IS NOT NULL END AS active
                 FROM discoveries d
                 CROSS JOIN (SELECT CAST(range AS INTEGER) AS k FROM range(1, ${TRACE} + 1)) k
                 LEFT JOIN entity_days x ON x.user_id = d.user_id AND x.entity_level = d.entity_level
@@ -548,40 +813,41 @@ public final class RewardsOracle implements AutoCloseable {
                   list(active ORDER BY k) AS trace, count(*) FILTER (WHERE active) AS true_days
                 FROM offsets
                 GROUP BY user_id, entity_level, entity_id, discovery_date)
-            -- active days with the entity after D (entity_days holds no day after T)
+            -- active days with the entity in D + 1 .. D + min(N, days_final)
             , later_days AS (
-                SELECT d.user_id, d.entity_level, d.entity_id, d.discovery_date, ${ACTIVE_DAYS}
+                SELECT d.user_id, d.entity_level, d.entity_id, d.discovery_date ${ACTIVE_DAYS}
                 FROM discoveries d
                 LEFT JOIN entity_days x ON x.user_id = d.user_id AND x.entity_level = d.entity_level
                   AND x.entity_id = d.entity_id AND x.day > d.discovery_date
-                GROUP BY d.user_id, d.entity_level, d.entity_id, d.discovery_date)
+                GROUP BY d.user_id, d.entity_level, d.entity_id, d.discovery_date, d.days_final)
             , user_entity_rewards AS (
                 SELECT d.user_id, d.entity_level, d.entity_id, d.discovery_date, t.trace,
-                  CASE WHEN d.discovery_date + ${MATURE_FULL} <= ${T} THEN 1 + t.true_days END AS ${STICKINESS},
+                  CASE WHEN d.days_final = ${TRACE} THEN 1 + t.true_days END AS ${STICKINESS}
                   ${LATER_COLUMNS},
+                  kd.discovery_kind,
+                  f.start AS discovery_ts, f.item_id AS discovery_item_id, f.platform AS discovery_platform,
                   f.context_type AS discovery_context_type, f.reason_start AS discovery_reason_start,
-                  d.discovery_date - ${LOOKBACK} >= ${F} AS lookback_complete,
+                  d.lookback_complete,
                   ${T} AS as_of,
-                  least(${TRACE}, ${T} - d.discovery_date) AS days_observed,
-                  ${MATURITY}
+                  d.days_final
+                  ${MATURITY},
+                  d.days_final = ${TRACE} AS trace_mature
                 FROM discoveries d
+                JOIN kinds kd USING (user_id, entity_level, entity_id, discovery_date)
                 JOIN traces t USING (user_id, entity_level, entity_id, discovery_date)
                 JOIN later_days l USING (user_id, entity_level, entity_id, discovery_date)
                 JOIN first_plays f USING (user_id, entity_level, entity_id, discovery_date))
             """;
     return ctes.replace("${ENTITY_PLAYS}", String.join(" UNION ALL ", entityPlays))
-        .replace("${ACTIVE_DAYS}", String.join(", ", activeDays))
-        .replace(
-            "${LATER_COLUMNS}",
-            def.discoveryActiveDaysHorizons().stream()
-                .map(n -> "l.active_days_" + n)
-                .collect(Collectors.joining(", ")))
-        .replace("${MATURITY}", String.join(", ", maturity));
+        .replace("${ACTIVE_DAYS}", String.join("", activeDays))
+        .replace("${LATER_COLUMNS}", later.toString())
+        .replace("${MATURITY}", maturity.toString());
   }
 
   /**
    * The qualifying plays run T counts: read by T ({@code arrival <= T}), on a day ≤ T (a play ending in the first
-   * hour of T+1 is accepted by run T, but its day is not observed yet) and above the stream threshold.
+   * hour of T+1 is accepted by run T, but its day is not final in any window of run T) and above the stream
+   * threshold of its content type.
    */
   private String streamsCte() {
     return """
@@ -596,16 +862,12 @@ public final class RewardsOracle implements AutoCloseable {
 
   /** Fills the placeholders every query shares. */
   private String bind(String sql, LocalDate asOf, List<LocalDate> anchors) {
-    String anchorList =
-        anchors.stream().map(RewardsOracle::dateLiteral).collect(Collectors.joining(", ", "[", "]"));
-    return sql.replace("${ANCHORS}", anchorList)
+    return sql.replace("${ANCHOR_ROWS}", anchorRows(asOf, anchors))
+        .replace("${PRIOR_FINAL}", priorFinalDays(asOf, anchors))
         .replace("${STICKINESS}", definition.stickinessColumn())
         .replace("${TRACE}", String.valueOf(definition.traceLength()))
         .replace("${LOOKBACK}", String.valueOf(definition.lookbackDays()))
-        // mature_60: the whole window D .. D+59 observed and L days more, D + 59 + L <= T
-        .replace("${MATURE_FULL}", String.valueOf(definition.traceLength() + definition.allowedLatenessDays()))
-        .replace("${T}", dateLiteral(asOf))
-        .replace("${F}", dateLiteral(firstInputDay));
+        .replace("${T}", dateLiteral(asOf));
   }
 
   private LocalDate checked(LocalDate asOf) {
@@ -615,15 +877,16 @@ public final class RewardsOracle implements AutoCloseable {
     return asOf;
   }
 
-  private List<Map<String, Object>> rows(String sql, List<String> columns) {
+  /** Runs {@code <ctes> SELECT <columns> FROM <relation> ORDER BY <order>}: the columns picked by name, in order. */
+  private List<Map<String, Object>> rows(String ctes, String relation, List<String> columns, String order) {
+    String sql =
+        ctes + " SELECT " + columns.stream().map(c -> "\"" + c + "\"").collect(Collectors.joining(", "))
+            + " FROM " + relation + " ORDER BY " + order;
     if (sql.contains("${")) {
       throw new IllegalStateException("unbound placeholder in " + sql);
     }
     List<Map<String, Object>> out = new ArrayList<>();
     for (List<Object> values : db.rows(sql)) {
-      if (values.size() != columns.size()) {
-        throw new IllegalStateException("query gives " + values.size() + " columns, expected " + columns);
-      }
       Map<String, Object> row = new LinkedHashMap<>();
       for (int i = 0; i < columns.size(); i++) {
         row.put(columns.get(i), values.get(i));
@@ -700,7 +963,10 @@ public final class RewardsOracle implements AutoCloseable {
     return values.stream().map(RewardsOracle::renderValue).collect(Collectors.joining("|"));
   }
 
-  /** One value as the class comment describes (null, t/f, integers, 9-decimal fractions, ISO dates, [lists]). */
+  /**
+   * One value as the class comment describes (null, t/f, integers, 9-decimal fractions, ISO dates, timestamps as
+   * epoch milliseconds, [lists]).
+   */
   public static String renderValue(Object value) {
     if (value == null) {
       return "null";
@@ -722,6 +988,23 @@ public final class RewardsOracle implements AutoCloseable {
     if (value instanceof java.sql.Date date) {
       return date.toLocalDate().toString();
     }
+    // Timestamps as epoch milliseconds, like a BIGINT of epoch milliseconds (discovery_ts). DuckDB gives a plain
+    // TIMESTAMP as wall-clock UTC (java.sql.Timestamp or LocalDateTime), so that is read as UTC, not local time.
+    if (value instanceof java.sql.Timestamp ts) {
+      return String.valueOf(ts.toLocalDateTime().toInstant(java.time.ZoneOffset.UTC).toEpochMilli());
+    }
+    if (value instanceof java.time.LocalDateTime ldt) {
+      return String.valueOf(ldt.toInstant(java.time.ZoneOffset.UTC).toEpochMilli());
+    }
+    if (value instanceof java.time.OffsetDateTime odt) {
+      return String.valueOf(odt.toInstant().toEpochMilli());
+    }
+    if (value instanceof java.time.ZonedDateTime zdt) {
+      return String.valueOf(zdt.toInstant().toEpochMilli());
+    }
+    if (value instanceof java.time.Instant instant) {
+      return String.valueOf(instant.toEpochMilli());
+    }
     if (value instanceof Collection<?> list) {
       return list.stream().map(RewardsOracle::renderValue).collect(Collectors.joining(",", "[", "]"));
     }
@@ -735,7 +1018,7 @@ public final class RewardsOracle implements AutoCloseable {
         throw new IllegalStateException("cannot read a SQL array", e);
       }
     }
-    // Anything else (timestamps, structs ...) has no column in the reward datasets: fail rather than guess.
+    // Anything else (structs, maps ...) has no column in the reward datasets: fail rather than guess.
     throw new IllegalArgumentException("no rendering for " + value.getClass().getName() + ": " + value);
   }
 

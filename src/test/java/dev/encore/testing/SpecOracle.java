@@ -207,10 +207,16 @@ public final class SpecOracle {
       String showId,
       String contextType,
       String reasonStart,
+      String platform,
       LocalDate arrival) {
     /** The day of the play: the UTC day of its end. */
     public LocalDate day() {
       return dayOf(ts);
+    }
+
+    /** The start of the play: {@code ts - ms_played}, epoch milliseconds UTC. */
+    public long start() {
+      return ts - msPlayed;
     }
   }
 
@@ -252,7 +258,7 @@ public final class SpecOracle {
       }
     }
 
-    Intake intake = intake(root, inputPartitions, params);
+    Intake intake = intake(root, inputPartitions, params, false);
 
     // Cut sessions over all kept plays of the window, then publish only the session days of this run.
     Map<String, List<Play>> byUser = new TreeMap<>();
@@ -286,16 +292,24 @@ public final class SpecOracle {
   }
 
   /**
-   * Every accepted play of the whole history as of run asOf: all arrival partitions {@code dt <= asOf} (not only
-   * the nightly window), validated against their own arrival day, private plays removed, deduplicated exactly as
-   * {@link #nightly} does. Sorted by (user_id, ts, event_id). Only allowedLatenessDays of params matters here.
+   * Every accepted play of the whole history as of run asOf: all sealed arrival partitions {@code dt <= asOf} (not
+   * only the nightly window), validated against their own arrival day, private plays removed, deduplicated exactly
+   * as {@link #nightly} does. Sorted by (user_id, ts, event_id). Only allowedLatenessDays of params matters here.
+   *
+   * <p>What a run with {@code --allowMissingDays=true --skipCorruptFiles=true} reads (docs/operations.md): an
+   * unsealed partition (no {@code _SUCCESS}) is not read at all, and a file that does not read completely
+   * ({@link #readsCompletely}) is left out whole, none of its records used. Both make their arrival day incomplete
+   * ({@link #completeArrivalDays}).
    */
   public static List<OraclePlay> acceptedPlays(Path logsRoot, LocalDate asOf, Params params) {
     Path root = logsRoot.toAbsolutePath().normalize();
     List<LocalDate> partitions =
-        arrivalPartitions(root).stream().filter(dt -> !dt.isAfter(asOf)).toList();
+        arrivalPartitions(root).stream()
+            .filter(dt -> !dt.isAfter(asOf))
+            .filter(dt -> Files.isRegularFile(ListeningLogs.partitionDir(root, dt).resolve("_SUCCESS")))
+            .toList();
     List<OraclePlay> out = new ArrayList<>();
-    for (Play p : intake(root, partitions, params).kept()) {
+    for (Play p : intake(root, partitions, params, true).kept()) {
       GenericRecord r = p.record();
       out.add(
           new OraclePlay(
@@ -310,6 +324,7 @@ public final class SpecOracle {
               optStr(r, "show_id"),
               optStr(r, "context_type"),
               optStr(r, "reason_start"),
+              optStr(r, "platform"),
               p.arrival()));
     }
     out.sort(
@@ -333,6 +348,80 @@ public final class SpecOracle {
     }
   }
 
+  /**
+   * The arrival days under logsRoot that docs/rewards.md calls <em>complete</em>, as the logs folder is now: the
+   * partition {@code dt=X} exists, is sealed ({@code _SUCCESS}) and every {@code .avro} file in it reads completely.
+   * Days with no partition (missing, or before F) are not in the set. Whether the partition was there when the first
+   * run looked for it cannot be seen from the folder: {@link RewardsOracle} lets a test declare such days.
+   */
+  public static java.util.NavigableSet<LocalDate> completeArrivalDays(Path logsRoot) {
+    Path root = logsRoot.toAbsolutePath().normalize();
+    java.util.NavigableSet<LocalDate> out = new java.util.TreeSet<>();
+    for (LocalDate dt : arrivalPartitions(root)) {
+      Path dir = ListeningLogs.partitionDir(root, dt);
+      if (Files.isRegularFile(dir.resolve("_SUCCESS"))
+          && avroFiles(dir).stream().allMatch(SpecOracle::readsCompletely)) {
+        out.add(dt);
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Whether an Avro container file decodes completely: every record decodes with the project's reader schema, and
+   * the file is a whole sequence of blocks, each ending with the header's sync marker, up to its last byte. The
+   * second check is there because Avro's reader stops quietly (as at the end of the file) when a file is cut inside
+   * a block or a sync marker; a file cut exactly after a sync marker is a valid shorter file and cannot be told.
+   */
+  public static boolean readsCompletely(Path file) {
+    return readWhole(file) != null;
+  }
+
+  /** The records of a file that {@link #readsCompletely reads completely}; null for any other file. */
+  private static List<GenericRecord> readWhole(Path file) {
+    try {
+      if (!wholeBlocks(Files.readAllBytes(file))) {
+        return null;
+      }
+      return read(file);
+    } catch (IOException | RuntimeException e) {
+      return null;
+    }
+  }
+
+  /** The container's framing: magic, metadata, sync, then blocks each closed by that sync, up to the last byte. */
+  private static boolean wholeBlocks(byte[] bytes) throws IOException {
+    org.apache.avro.io.BinaryDecoder in = org.apache.avro.io.DecoderFactory.get().binaryDecoder(bytes, null);
+    byte[] magic = new byte[4];
+    in.readFixed(magic);
+    if (magic[0] != 'O' || magic[1] != 'b' || magic[2] != 'j' || magic[3] != 1) {
+      return false;
+    }
+    // Header metadata: an Avro map<bytes>, in blocks of entries (a negative count is followed by a byte size).
+    for (long count = in.readMapStart(); count != 0; count = in.mapNext()) {
+      for (long i = 0; i < count; i++) {
+        in.skipString();
+        in.skipBytes();
+      }
+    }
+    byte[] sync = new byte[16];
+    in.readFixed(sync);
+    byte[] blockSync = new byte[16];
+    while (!in.isEnd()) {
+      in.readLong(); // records in the block
+      long size = in.readLong();
+      if (size < 0 || size > bytes.length) {
+        return false;
+      }
+      in.skipFixed((int) size);
+      in.readFixed(blockSync);
+      if (!java.util.Arrays.equals(sync, blockSync)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   /** F of docs/rewards.md: the earliest arrival partition present; days before it were never observed. */
   public static LocalDate firstInputDay(Path logsRoot) {
     List<LocalDate> partitions = arrivalPartitions(logsRoot);
@@ -347,7 +436,8 @@ public final class SpecOracle {
    * arrival day, then deduplication by (user_id, event_id). The one code path behind both nightly and
    * acceptedPlays.
    */
-  private static Intake intake(Path root, List<LocalDate> inputPartitions, Params params) {
+  private static Intake intake(
+      Path root, List<LocalDate> inputPartitions, Params params, boolean skipCorruptFiles) {
     int lateness = params.allowedLatenessDays();
     Map<LocalDate, long[]> simpleCounts = new TreeMap<>(); // records, private, duplicates, accepted
     Map<LocalDate, Map<String, Long>> rejectedCounts = new TreeMap<>();
@@ -362,8 +452,12 @@ public final class SpecOracle {
       simpleCounts.put(dt, counts);
       rejectedCounts.put(dt, rejected);
       for (Path file : avroFiles(ListeningLogs.partitionDir(root, dt))) {
+        List<GenericRecord> records = skipCorruptFiles ? readWhole(file) : read(file);
+        if (records == null) {
+          continue; // --skipCorruptFiles: nothing of a bad file is used
+        }
         long position = -1;
-        for (GenericRecord r : read(file)) {
+        for (GenericRecord r : records) {
           position++;
           counts[0]++;
           // Private plays go before anything else, validation included.

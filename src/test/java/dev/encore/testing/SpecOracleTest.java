@@ -566,4 +566,86 @@ class SpecOracleTest {
     assertThat(r.totals().records(), equalTo(0L));
     assertThat(r.aggregates().size(), equalTo(4));
   }
+
+  // ---------------------------------------------------------------- corrupt files and the input calendar
+
+  /** Writes 300 plays to dt=2024-03-08/name in blocks of about 1 KiB (many blocks, many sync markers). */
+  private Path manyBlocks(String name) throws java.io.IOException {
+    Path dir = ListeningLogs.partitionDir(logs, LocalDate.parse("2024-03-08"));
+    java.nio.file.Files.createDirectories(dir);
+    Path file = dir.resolve(name);
+    try (org.apache.avro.file.DataFileWriter<GenericRecord> w =
+        new org.apache.avro.file.DataFileWriter<>(new org.apache.avro.generic.GenericDatumWriter<GenericRecord>(SCHEMA))) {
+      w.setSyncInterval(1024);
+      w.create(SCHEMA, file.toFile());
+      for (int i = 0; i < 300; i++) {
+        w.append(play("e" + i, "u", "2024-03-08T10:00:00Z", MIN).build());
+      }
+    }
+    ListeningLogs.markSuccess(dir);
+    return file;
+  }
+
+  private static void cut(Path file, long length) throws java.io.IOException {
+    try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(file.toFile(), "rw")) {
+      f.setLength(length);
+    }
+  }
+
+  @Test
+  void aFileReadsCompletelyOnlyWhenItIsWholeBlocksUpToItsLastByte() throws Exception {
+    Path whole = manyBlocks("whole.avro");
+    assertThat(SpecOracle.readsCompletely(whole), equalTo(true));
+    long length = java.nio.file.Files.size(whole);
+
+    // Cut in the middle (inside a block): Avro's reader stops quietly there, the block walk does not.
+    Path half = manyBlocks("half.avro");
+    cut(half, length / 2);
+    assertThat(SpecOracle.readsCompletely(half), equalTo(false));
+    // Cut inside the last sync marker (its 16 bytes end the file).
+    Path sync = manyBlocks("sync.avro");
+    cut(sync, length - 5);
+    assertThat(SpecOracle.readsCompletely(sync), equalTo(false));
+    // Cut inside the header.
+    Path header = manyBlocks("header.avro");
+    cut(header, 10);
+    assertThat(SpecOracle.readsCompletely(header), equalTo(false));
+    // Garbled: a byte of the last sync marker changed.
+    Path garbled = manyBlocks("garbled.avro");
+    byte[] bytes = java.nio.file.Files.readAllBytes(garbled);
+    bytes[bytes.length - 3] ^= 0x5a;
+    java.nio.file.Files.write(garbled, bytes);
+    assertThat(SpecOracle.readsCompletely(garbled), equalTo(false));
+    // Not Avro at all.
+    Path text = whole.resolveSibling("text.avro");
+    java.nio.file.Files.writeString(text, "not avro");
+    assertThat(SpecOracle.readsCompletely(text), equalTo(false));
+    // A header-only file (no records) is a whole file.
+    Path empty = whole.resolveSibling("empty.avro");
+    ListeningLogs.write(empty, SCHEMA, List.of());
+    assertThat(SpecOracle.readsCompletely(empty), equalTo(true));
+
+    // The day is incomplete; acceptedPlays leaves every bad file out whole and keeps the 300 plays of whole.avro
+    // (the other copies of e0 .. e299 in the bad files are not read at all).
+    assertThat(SpecOracle.completeArrivalDays(logs), empty());
+    assertThat(SpecOracle.acceptedPlays(logs, T).size(), equalTo(300));
+  }
+
+  @Test
+  void theCalendarHoldsSealedPartitionsWhoseFilesAllRead() {
+    write("2024-03-05", "a.avro", play("a", "u", "2024-03-05T10:00:00Z", MIN));
+    write("2024-03-06", "b.avro", play("b", "u", "2024-03-06T10:00:00Z", MIN));
+    // 03-07: a partition without _SUCCESS.
+    ListeningLogs.write(
+        ListeningLogs.partitionDir(logs, LocalDate.parse("2024-03-07")).resolve("c.avro"),
+        SCHEMA,
+        List.of(play("c", "u", "2024-03-07T10:00:00Z", MIN).build()));
+    assertThat(
+        SpecOracle.completeArrivalDays(logs),
+        contains(LocalDate.parse("2024-03-05"), LocalDate.parse("2024-03-06")));
+    // The unsealed partition is not read by acceptedPlays.
+    assertThat(
+        SpecOracle.acceptedPlays(logs, T).stream().map(SpecOracle.OraclePlay::eventId).toList(),
+        contains("a", "b"));
+  }
 }
