@@ -184,13 +184,13 @@ class RewardVersionsInvariantTest {
     String dateColumn = keyColumns.get(keyColumns.size() - 1);
     Map<List<Object>, Map<String, Object>> expected = new TreeMap<>(RewardVersionsInvariantTest::compareKeys);
     for (Map<String, Object> row : rows.apply(v.asOf())) {
-      if (d.equals(RewardVersionsInvariantTest.plainOracle(dateColumn, row.get(dateColumn)))) {
-        expected.put(key(row, keyColumns, true), row);
+      if (d.equals(RewardVersions.plain(row.get(dateColumn)))) {
+        expected.put(key(row, keyColumns), row);
       }
     }
     Map<List<Object>, Map<String, Object>> actual = new TreeMap<>(RewardVersionsInvariantTest::compareKeys);
     for (Map<String, Object> row : v.rows()) {
-      actual.put(key(row, keyColumns, false), row);
+      actual.put(key(row, keyColumns), row);
     }
     String where = "oracle: " + dataset + " dt=" + d + " as_of=" + v.asOf();
     List<String> out = new ArrayList<>();
@@ -211,9 +211,10 @@ class RewardVersionsInvariantTest {
           columnIssues.add(where + ": the oracle's column " + column + " is not published");
           continue;
         }
-        Object ev = RewardVersionsInvariantTest.plainOracle(column, e.get(column));
-        Object av = a.get(column);
-        if (!RewardInvariants.same(ev, av)) {
+        // The oracle's canonical rendering: integers of any width alike, timestamps as epoch milliseconds.
+        String ev = RewardsOracle.renderValue(e.get(column));
+        String av = RewardsOracle.renderValue(a.get(column));
+        if (!ev.equals(av)) {
           out.add(where + " " + key + " " + column + ": published " + av + ", oracle " + ev);
         }
       }
@@ -227,14 +228,10 @@ class RewardVersionsInvariantTest {
     return out;
   }
 
-  static Object plainOracle(String column, Object v) {
-    return RewardVersions.plainOracle(column, v);
-  }
-
-  private static List<Object> key(Map<String, Object> row, List<String> keyColumns, boolean oracle) {
+  private static List<Object> key(Map<String, Object> row, List<String> keyColumns) {
     List<Object> key = new ArrayList<>();
     for (String c : keyColumns) {
-      key.add(oracle ? plainOracle(c, row.get(c)) : row.get(c));
+      key.add(RewardsOracle.renderValue(row.get(c)));
     }
     return key;
   }

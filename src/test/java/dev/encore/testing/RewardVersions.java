@@ -7,7 +7,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
@@ -203,13 +202,5 @@ public final class RewardVersions {
       return copy;
     }
     return v;
-  }
-
-  /** An oracle value made comparable with {@link #plain}: a *_ts given as epoch milliseconds becomes Instant. */
-  public static Object plainOracle(String column, Object v) {
-    if (column.endsWith("_ts") && v instanceof Number n) {
-      return Instant.ofEpochMilli(n.longValue());
-    }
-    return plain(v);
   }
 }
