@@ -157,6 +157,8 @@ class RewardVersionsInvariantTest {
           }
         }
       }
+      plantedChangesAreCaught(name, oracle, collector.versions(db, "user_rewards", anchors.get(2)), anchors.get(2),
+          rules);
     }
     System.out.println("[" + name + "] versions checked: " + versionsChecked + ", rows: " + rowsChecked);
     int shown = Math.min(findings.size(), 60);
@@ -166,6 +168,42 @@ class RewardVersionsInvariantTest {
     assertThat(rowsChecked.getOrDefault("user_rewards", 0), greaterThan(30));
     assertThat(rowsChecked.getOrDefault("user_entity_rewards", 0), greaterThan(30));
     assertThat(rowsChecked.getOrDefault("entity_rewards", 0), greaterThan(5));
+  }
+
+  /**
+   * The checks are live on these very versions: a final cell changed in one version, and a row taken out of the
+   * last, are reported by the invariant checker and by the oracle comparison.
+   */
+  static void plantedChangesAreCaught(String name, RewardsOracle oracle, List<RewardInvariants.Version> versions,
+      LocalDate d, RewardInvariants.Rules rules) {
+    assertThat(name + ": versions of user_rewards dt=" + d, versions.size(), equalTo(AGES.size()));
+    // At age 10, active_days_7 is final (mature_7).
+    RewardInvariants.Version atTen = versions.get(1);
+    Map<String, Object> row = new java.util.LinkedHashMap<>(atTen.rows().get(0));
+    assertThat(row.toString(), row.get("mature_7"), equalTo(true));
+    long planted = ((Number) row.get("active_days_7")).longValue() + 1;
+    row.put("active_days_7", planted);
+    List<Map<String, Object>> rows = new ArrayList<>(atTen.rows());
+    rows.set(0, row);
+    List<RewardInvariants.Version> changed = new ArrayList<>(versions);
+    changed.set(1, new RewardInvariants.Version(atTen.asOf(), rows));
+    // And the last version without its first row.
+    RewardInvariants.Version last = versions.get(versions.size() - 1);
+    changed.set(versions.size() - 1,
+        new RewardInvariants.Version(last.asOf(), last.rows().subList(1, last.rows().size())));
+
+    String key = "[" + row.get("user_id") + "|" + d + "]";
+    String invariants = String.join("\n", RewardInvariants.check("user_rewards", d, changed, rules));
+    assertThat(invariants, org.hamcrest.Matchers.allOf(
+        org.hamcrest.Matchers.containsString(key + ": final active_days_7 (mature_7) changed from " + planted),
+        org.hamcrest.Matchers.containsString("[" + last.rows().get(0).get("user_id") + "|" + d
+            + "]: row of the first version as_of=" + versions.get(0).asOf()
+            + " vanished in version as_of=" + last.asOf())));
+    String oracleFindings = String.join("\n", compareWithOracle(oracle, "user_rewards", d, changed.get(1)))
+        + "\n" + String.join("\n", compareWithOracle(oracle, "user_rewards", d, changed.get(versions.size() - 1)));
+    assertThat(oracleFindings, org.hamcrest.Matchers.allOf(
+        org.hamcrest.Matchers.containsString("active_days_7: published " + planted + ", oracle " + (planted - 1)),
+        org.hamcrest.Matchers.containsString(": in the oracle, not published")));
   }
 
   /**
