@@ -60,7 +60,22 @@ class RewardVersionsInvariantTest {
   /** The named Spotify slice: the first 40 users of the file. */
   static final List<String> SPOTIFY_USERS = SpotifyHistory.firstUsers(40);
 
+  /** Oracle rows by dataset and run date, per oracle (one oracle per test). */
+  static final Map<RewardsOracle, Map<String, List<Map<String, Object>>>> ORACLE_ROWS =
+      java.util.Collections.synchronizedMap(new java.util.IdentityHashMap<>());
+
   @TempDir Path tmp;
+
+  /** Wall and process CPU time now, in milliseconds. */
+  static long[] clock() {
+    var os = (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+        .getOperatingSystemMXBean();
+    return new long[] {System.nanoTime() / 1_000_000, os.getProcessCpuTime() / 1_000_000};
+  }
+
+  static String elapsed(long[] from, long[] to) {
+    return String.format("wall %.1f s, cpu %.1f s", (to[0] - from[0]) / 1000.0, (to[1] - from[1]) / 1000.0);
+  }
 
   static List<LocalDate> anchors(LocalDate from) {
     List<LocalDate> anchors = new ArrayList<>();
@@ -129,8 +144,11 @@ class RewardVersionsInvariantTest {
     List<LocalDate> anchors = anchors(from);
     RewardVersions collector = new RewardVersions(
         logs, tmp.resolve("out"), tmp.resolve("versions"), anchors, "--runner=" + RUNNER);
+    long[] start = clock();
     collector.runAll(dates);
-    System.out.println("[" + name + "] runs (ms): " + collector.runs());
+    long[] ran = clock();
+    System.out.println("[" + name + "] " + dates.size() + " runs: " + elapsed(start, ran) + "; each (ms): "
+        + collector.runs());
 
     List<String> findings = new ArrayList<>();
     RewardInvariants.Rules rules = RewardInvariants.Rules.defaults(true);
@@ -159,8 +177,10 @@ class RewardVersionsInvariantTest {
       }
       plantedChangesAreCaught(name, oracle, collector.versions(db, "user_rewards", anchors.get(2)), anchors.get(2),
           rules);
+      ORACLE_ROWS.remove(oracle);
     }
-    System.out.println("[" + name + "] versions checked: " + versionsChecked + ", rows: " + rowsChecked);
+    System.out.println("[" + name + "] versions checked: " + versionsChecked + ", rows: " + rowsChecked
+        + "; checks and oracle: " + elapsed(ran, clock()));
     int shown = Math.min(findings.size(), 60);
     assertThat("[" + name + "] " + findings.size() + " findings, the first " + shown + ":\n"
         + String.join("\n", findings.subList(0, shown)), findings, empty());
@@ -212,12 +232,16 @@ class RewardVersionsInvariantTest {
    */
   static List<String> compareWithOracle(RewardsOracle oracle, String dataset, LocalDate d,
       RewardInvariants.Version v) {
-    Function<LocalDate, List<Map<String, Object>>> rows = switch (dataset) {
+    Function<LocalDate, List<Map<String, Object>>> query = switch (dataset) {
       case "user_rewards" -> oracle::userRewards;
       case "user_entity_rewards" -> oracle::userEntityRewards;
       case "entity_rewards" -> oracle::entityRewards;
       default -> throw new IllegalArgumentException(dataset);
     };
+    // One oracle query per dataset and run date (a run date publishes several checked anchors).
+    Function<LocalDate, List<Map<String, Object>>> rows = t -> ORACLE_ROWS
+        .computeIfAbsent(oracle, o -> new java.util.HashMap<>())
+        .computeIfAbsent(dataset + "@" + t, k -> query.apply(t));
     List<String> keyColumns = RewardInvariants.KEYS.get(dataset);
     String dateColumn = keyColumns.get(keyColumns.size() - 1);
     Map<List<Object>, Map<String, Object>> expected = new TreeMap<>(RewardVersionsInvariantTest::compareKeys);
