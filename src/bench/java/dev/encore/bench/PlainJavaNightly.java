@@ -15,6 +15,7 @@ import dev.encore.nightly.NightlyPlan;
 import dev.encore.nightly.Outputs;
 import dev.encore.publish.Dataset;
 import dev.encore.publish.ParquetFiles;
+import dev.encore.rewards.Finality;
 import dev.encore.rewards.RewardRows;
 import dev.encore.rewards.RewardSpec;
 import dev.encore.rewards.UserRewardLabels;
@@ -207,7 +208,9 @@ public final class PlainJavaNightly {
       // The nightly's own arguments for Sessionize and ComputeRewards (NightlyPipeline.build).
       this.sessions = new UserSessions(sessionRules, plan.firstSessionDay(), plan.date().minusDays(1),
           Set.copyOf(plan.activityRebuilt()), spec.levels(), maxPlaysPerUserDay);
-      this.labels = new UserRewardLabels(spec, asOf, plan.firstInputDay().toEpochDay(),
+      // Complete input from the first input day on: the pipeline's input calendar on a fresh root.
+      Finality finality = Finality.completeFrom(plan.firstInputDay().toEpochDay(), asOf, spec.lateness());
+      this.labels = new UserRewardLabels(spec, finality,
           plan.rewardAnchors().stream().map(LocalDate::toEpochDay).toList());
       this.userRewards = Outputs.userRewards(spec);
       this.userEntityRewards = Outputs.userEntityRewards(spec);
@@ -216,7 +219,9 @@ public final class PlainJavaNightly {
       plan.sessionDays().forEach(d -> writers.touch(Outputs.SESSIONS, d.toString()));
       plan.activityRebuilt().forEach(d -> writers.touch(Outputs.ACTIVITY, d.toString()));
       for (Dataset<GenericRecord> rewards : List.of(userRewards, userEntityRewards, entityRewards)) {
-        plan.rewardAnchors().forEach(d -> writers.touch(rewards, d.toString()));
+        // Partitions of days that are not final are withheld (NightlyPublisher).
+        plan.rewardAnchors().stream().filter(d -> finality.isFinal(d.toEpochDay()))
+            .forEach(d -> writers.touch(rewards, d.toString()));
       }
     }
 
@@ -252,8 +257,8 @@ public final class PlainJavaNightly {
         writers.write(userEntityRewards, RewardRows.dt(r.day()), r.row());
       }
       for (UserRewardLabels.EntityShare share : l.entityShares()) {
-        entityStats.merge(new EntityDay(share.level(), share.entityId(), share.day()), share.stats(),
-            RewardRows::sum);
+        entityStats.merge(new EntityDay(share.level(), share.entityId(), share.day(), share.daysFinal()),
+            share.stats(), RewardRows::sum);
       }
     }
 
@@ -264,12 +269,12 @@ public final class PlainJavaNightly {
           .thenComparingLong(EntityDay::day));
       for (EntityDay k : keys) {
         writers.write(entityRewards, RewardRows.dt(k.day()), RewardRows.entityReward(
-            entityRewards.schema(), spec, k.level(), k.entity(), k.day(), asOf, entityStats.get(k)));
+            entityRewards.schema(), spec, k.level(), k.entity(), k.day(), asOf, k.daysFinal(), entityStats.get(k)));
       }
     }
   }
 
-  private record EntityDay(String level, String entity, long day) {}
+  private record EntityDay(String level, String entity, long day, int daysFinal) {}
 
   /**
    * One user's accepted plays, column by column: the strings that repeat (items, artists, context …) shared
@@ -294,6 +299,7 @@ public final class PlainJavaNightly {
     private String[] show = new String[4];
     private String[] context = new String[4];
     private String[] reasonStart = new String[4];
+    private String[] platform = new String[4];
     private byte[] eventIds = new byte[64];
     private int[] eventIdEnd = new int[4];
 
@@ -316,6 +322,7 @@ public final class PlainJavaNightly {
       show[i] = interner.intern(p.getShowId());
       context[i] = interner.intern(p.getContextType());
       reasonStart[i] = interner.intern(p.getReasonStart());
+      platform[i] = interner.intern(p.getPlatform());
       byte[] id = p.getEventId().getBytes(StandardCharsets.UTF_8);
       int from = i == 0 ? 0 : eventIdEnd[i - 1];
       if (from + id.length > eventIds.length) {
@@ -340,6 +347,7 @@ public final class PlainJavaNightly {
       show = Arrays.copyOf(show, n);
       context = Arrays.copyOf(context, n);
       reasonStart = Arrays.copyOf(reasonStart, n);
+      platform = Arrays.copyOf(platform, n);
       eventIdEnd = Arrays.copyOf(eventIdEnd, n);
     }
 
@@ -351,7 +359,7 @@ public final class PlainJavaNightly {
         String eventId = new String(eventIds, from, eventIdEnd[i] - from, StandardCharsets.UTF_8);
         long ms = msPlayed[i];
         plays.add(new Play(userId, eventId, end[i] - ms, end[i], ms, (flags[i] & EPISODE) != 0, item[i],
-            artist[i], album[i], show[i], context[i], reasonStart[i], (flags[i] & QUALIFYING) != 0,
+            artist[i], album[i], show[i], context[i], reasonStart[i], platform[i], (flags[i] & QUALIFYING) != 0,
             (flags[i] & SKIP) != 0, arrivalDay[i], fileIndex[i], (long) position[i]));
       }
       return plays;

@@ -103,7 +103,15 @@ final class DefinitionReader {
 
     At publishing = map(at(top, "publishing"), PUBLISHING_KEYS);
     At checkpointsAt = at(publishing, "checkpoints");
-    List<Integer> checkpoints = integers(checkpointsAt, 1, Integer.MAX_VALUE, false);
+    boolean auto = checkpointsAt != null && checkpointsAt.node() != null && checkpointsAt.node().isTextual()
+        && JobDefinition.AUTO.equals(checkpointsAt.node().asText());
+    List<Integer> checkpoints = null;
+    if (!auto && checkpointsAt != null && checkpointsAt.node() != null && !checkpointsAt.node().isArray()) {
+      problems.add(name(checkpointsAt) + " is " + show(checkpointsAt.node()) + " (" + kind(checkpointsAt.node())
+          + "); allowed: " + JobDefinition.AUTO + ", or a list of distinct integers >= 1");
+    } else if (!auto) {
+      checkpoints = integers(checkpointsAt, 1, Integer.MAX_VALUE, false);
+    }
 
     if (!problems.isEmpty()) {
       throw refusal();
@@ -116,7 +124,9 @@ final class DefinitionReader {
             new UserRewardsDefinition(userHorizons),
             new DiscoveryDefinition(levels, lookback.intValue(), stickiness.intValue(), discoveryHorizons),
             checkpoints);
-    checkCheckpointsBeforeMaturity(checkpointsAt, checkpoints, definition);
+    if (!auto) {
+      checkCheckpoints(checkpointsAt, checkpoints, definition);
+    }
     if (!problems.isEmpty()) {
       throw refusal();
     }
@@ -163,7 +173,10 @@ final class DefinitionReader {
     return "YAML error" + where + ": " + e.getOriginalMessage() + hint;
   }
 
-  /** Refuses any version but 1, alone: a file of another version has other keys, and their problems are noise. */
+  /**
+   * Refuses any version but 2, alone: a file of another version has other keys, and their problems are noise. A
+   * version 1 file is told exactly what to change.
+   */
   private void checkVersion(At at) {
     String allowed = JobDefinition.VERSION + ", the only format version this Encore reads";
     if (!present(at, allowed)) {
@@ -174,19 +187,39 @@ final class DefinitionReader {
       return;
     }
     problems.clear();
-    problems.add(name(at) + " is " + show(node) + "; allowed: " + allowed);
+    if (node.isIntegralNumber() && node.canConvertToLong() && node.longValue() == 1) {
+      problems.add(name(at) + " is 1; this Encore reads version " + JobDefinition.VERSION + " only. Version 2"
+          + " publishes every label only when it is true (docs/rewards.md). To convert the file: set `version: 2`;"
+          + " set `publishing.checkpoints: auto` (publishes each label when it has just become final: 4, 10, 31 and"
+          + " 63 days after the anchor with the default horizons), or keep a list whose every value is at least"
+          + " plays.allowed_lateness_days. No other key changes. The published columns change: days_observed"
+          + " becomes days_final, days_to_return becomes days_to_return_<longest horizon>, the discovery datasets'"
+          + " mature_<stickiness_days> becomes trace_mature (CHANGELOG in schemas/)");
+    } else {
+      problems.add(name(at) + " is " + show(node) + "; allowed: " + allowed);
+    }
     throw refusal();
   }
 
-  /** Refuses checkpoints at or after the maturity age: rows are published then anyway, with every label final. */
-  private void checkCheckpointsBeforeMaturity(At at, List<Integer> checkpoints, JobDefinition definition) {
+  /**
+   * Refuses a checkpoint before {@code allowed_lateness_days} (its anchor day can still gain or lose rows, so rows
+   * would appear later) and one at or after the maturity age (rows are published then anyway).
+   */
+  private void checkCheckpoints(At at, List<Integer> checkpoints, JobDefinition definition) {
     int maturity = definition.maturityAge();
     int lateness = definition.playRules().allowedLatenessDays();
     for (int i = 0; i < checkpoints.size(); i++) {
-      if (checkpoints.get(i) >= maturity) {
+      int age = checkpoints.get(i);
+      if (age < lateness) {
         problems.add(
-            element(at, i).path() + " is " + checkpoints.get(i) + "; allowed: an integer from 1 to " + (maturity - 1)
-                + ". Rows are published at the maturity age " + maturity + " (longest window "
+            element(at, i).path() + " is " + age + "; allowed: auto, or integers from " + lateness + " to "
+                + (maturity - 1) + ". An anchor day is final only " + lateness + " days (allowed_lateness_days)"
+                + " after it: published earlier, its rows could still appear or vanish. Use `checkpoints: auto` to"
+                + " publish each label when it has just become final");
+      } else if (age >= maturity) {
+        problems.add(
+            element(at, i).path() + " is " + age + "; allowed: auto, or integers from " + lateness + " to "
+                + (maturity - 1) + ". Rows are published at the maturity age " + maturity + " (longest window "
                 + (maturity - lateness) + " + allowed_lateness_days " + lateness
                 + ") anyway, so a checkpoint at or after it is pointless");
       }

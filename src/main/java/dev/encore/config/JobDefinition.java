@@ -33,7 +33,8 @@ import java.util.TreeSet;
  * @param sessionRules session gap and cap, in whole minutes and hours as the file states them
  * @param userRewards the horizons of each {@code user_rewards} column family
  * @param discovery the discovery labels
- * @param checkpoints ages at which progressive rows are published; sorted ascending, distinct, immutable
+ * @param checkpoints ages at which rows are published besides the maturity age; sorted ascending, distinct,
+ *     immutable; null for {@code auto}: every label horizon plus {@code allowed_lateness_days}
  */
 public record JobDefinition(
     String source,
@@ -50,8 +51,11 @@ public record JobDefinition(
   /** {@link #source()} of the built-in definition. */
   public static final String BUILT_IN_SOURCE = "built-in pipelines/nightly.yaml";
 
+  /** The value of {@code publishing.checkpoints} that publishes each label when it has just become final. */
+  public static final String AUTO = "auto";
+
   /** The only file format version this code reads. */
-  static final int VERSION = 1;
+  static final int VERSION = 2;
 
   private static final long MINUTE_MS = Duration.ofMinutes(1).toMillis();
   private static final long HOUR_MS = Duration.ofHours(1).toMillis();
@@ -66,7 +70,7 @@ public record JobDefinition(
     Objects.requireNonNull(sessionRules, "sessionRules");
     Objects.requireNonNull(userRewards, "userRewards");
     Objects.requireNonNull(discovery, "discovery");
-    checkpoints = UserRewardsDefinition.sortedDistinct(checkpoints);
+    checkpoints = checkpoints == null ? null : UserRewardsDefinition.sortedDistinct(checkpoints);
     // toMap() and digest() state the session rules in the file's units; a value they cannot state exactly would
     // make two different definitions look the same.
     if (sessionRules.gapMs() % MINUTE_MS != 0 || sessionRules.maxSessionMs() % HOUR_MS != 0) {
@@ -117,11 +121,34 @@ public record JobDefinition(
     return longest + playRules.allowedLatenessDays();
   }
 
-  /** Ages at which a partition is (re)published: the checkpoints and the maturity age, sorted ([1, 7, 28, 63]). */
+  /**
+   * Ages at which a partition is (re)published, sorted: the checkpoints (with {@code auto}, N + L for every label
+   * horizon N: 1 of return_d1, the user_rewards and the discovery horizons) and the maturity age: [4, 10, 31, 63]
+   * by default.
+   */
   public List<Integer> publicationAges() {
-    TreeSet<Integer> ages = new TreeSet<>(checkpoints);
+    TreeSet<Integer> ages = new TreeSet<>();
+    if (checkpoints == null) {
+      labelHorizons().forEach(n -> ages.add(n + playRules.allowedLatenessDays()));
+    } else {
+      ages.addAll(checkpoints);
+    }
     ages.add(maturityAge());
     return List.copyOf(ages);
+  }
+
+  /** Whether the checkpoints are {@code auto}. */
+  public boolean autoCheckpoints() {
+    return checkpoints == null;
+  }
+
+  /** Every label window's horizon: 1 (return_d1), the user_rewards horizons and the discovery horizons. */
+  public List<Integer> labelHorizons() {
+    TreeSet<Integer> all = new TreeSet<>();
+    all.add(1);
+    userRewards.horizons().values().forEach(all::addAll);
+    all.addAll(discovery.activeDaysHorizons());
+    return List.copyOf(all);
   }
 
   /** The longest {@code user_rewards} horizon, over every column family's horizons (60 by default). */
@@ -180,7 +207,7 @@ public record JobDefinition(
     discoveryMap.put("stickiness_days", discovery.stickinessDays());
     discoveryMap.put("active_days_horizons", discovery.activeDaysHorizons());
     map.put("discovery", Collections.unmodifiableMap(discoveryMap));
-    map.put("publishing", ordered("checkpoints", checkpoints));
+    map.put("publishing", ordered("checkpoints", checkpoints == null ? AUTO : checkpoints));
     return Collections.unmodifiableMap(map);
   }
 

@@ -100,6 +100,7 @@ public final class PlayValidator implements Serializable {
             .setShowId(e.getShowId())
             .setContextType(e.getContextType())
             .setReasonStart(e.getReasonStart())
+            .setPlatform(e.getPlatform())
             .setQualifying(qualifying)
             .setSkip(skip)
             .setArrivalDay((int) arrivalDay.toEpochDay())

@@ -12,6 +12,13 @@ import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
+import dev.encore.publish.RunStats;
+import org.apache.beam.sdk.transforms.Filter;
+import org.apache.beam.sdk.transforms.MapElements;
+import org.apache.beam.sdk.transforms.View;
+import org.apache.beam.sdk.values.PCollectionView;
+import org.apache.beam.sdk.values.TypeDescriptors;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.transforms.Flatten;
 import org.apache.beam.sdk.transforms.Values;
@@ -51,8 +58,9 @@ public final class NightlyPipeline {
                 .map(d -> run.root().partition(Outputs.ACTIVITY.name(), d.toString()).toString()).toList())))
         .apply("AllActivity", Flatten.pCollections());
     PCollectionTuple rewards = history.apply("ComputeRewards", new ComputeRewards(
-        spec, plan.date().toEpochDay(), plan.firstInputDay().toEpochDay(),
-        plan.rewardAnchors().stream().map(LocalDate::toEpochDay).toList()));
+        spec, run.calendar().finality(plan.date(), spec.lateness()),
+        plan.rewardAnchors().stream().map(LocalDate::toEpochDay).toList())
+        .withIncompleteArrivals(incompleteArrivals(ingested, run)));
 
     Stages stages = new Stages(run, ingested, perUser, rewards);
     List<PCollection<KV<String, Long>>> counts = new ArrayList<>();
@@ -65,6 +73,23 @@ public final class NightlyPipeline {
         .apply("FlattenCounts", Flatten.pCollections())
         .apply("WriteRunCounts", new WriteRunStats(run.staging().toString()));
     return pipeline;
+  }
+
+  /**
+   * The arrival days this run is the first to look at in which a file was skipped as corrupt: their plays are not
+   * all read, so the days they can hold are not final. Known only once read, hence a side input.
+   */
+  private static PCollectionView<List<Long>> incompleteArrivals(PCollectionTuple ingested, NightlyRun run) {
+    Set<Long> observed = new HashSet<>(run.calendar().observedEpochDays());
+    String suffix = "/" + RunStats.CORRUPT_FILES;
+    return ingested.get(IngestListeningLogs.STATS)
+        .apply("ArrivalDaysWithSkippedFiles", Filter.by(kv -> kv.getKey().startsWith("input/")
+            && kv.getKey().endsWith(suffix)))
+        .apply("ArrivalDay", MapElements.into(TypeDescriptors.longs()).via(kv ->
+            LocalDate.parse(kv.getKey().substring("input/".length(), kv.getKey().length() - suffix.length()))
+                .toEpochDay()))
+        .apply("FirstObservedNow", Filter.by(observed::contains))
+        .apply("IncompleteArrivals", View.asList());
   }
 
   /** Stages one dataset's rows in a step named after it (WriteSessions, WriteUserRewards, ...). */

@@ -43,7 +43,7 @@ public record NightlyPlan(
    * Plans run {@code date}.
    *
    * @param publicationAges ages (days after the anchor) at which reward partitions are published
-   * @param lookbackDays discovery lookback: the activity of anchors' preceding days is needed too
+   * @param lookbackDays discovery lookback: the activity of anchors' 2 × lookback preceding days is needed too
    * @param reusableActivity activity days published complete with the same definition
    */
   public static NightlyPlan of(
@@ -63,7 +63,8 @@ public record NightlyPlan(
       }
     }
     LocalDate recent = max(f, alwaysRebuiltFrom(date, lateness));
-    LocalDate neededFrom = anchors.isEmpty() ? recent : max(f, anchors.first().minusDays(lookbackDays));
+    // Twice the lookback: user_first_active_date looks for a day f >= D - lookback with no activity before it.
+    LocalDate neededFrom = anchors.isEmpty() ? recent : max(f, anchors.first().minusDays(2L * lookbackDays));
     List<LocalDate> rebuilt = new ArrayList<>();
     List<LocalDate> reused = new ArrayList<>();
     for (LocalDate d : days(neededFrom, recent.minusDays(1))) {

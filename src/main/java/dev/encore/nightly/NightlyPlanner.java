@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.encore.EncoreException;
 import dev.encore.Version;
 import dev.encore.ingest.ArrivalPartitions;
+import dev.encore.ingest.InputCalendar;
 import dev.encore.ingest.InputPartition;
 import dev.encore.publish.OutputRoot;
 import dev.encore.publish.Publisher;
@@ -107,7 +108,23 @@ public final class NightlyPlanner {
         rejectedDays.add(p.day());
       }
     }
-    return new NightlyRun(config, plan, input, List.copyOf(rejectedDays), activityRebuiltWhy, outputs, root,
+    InputCalendar calendar = InputCalendar.read(root.path()).observe(input, config.date());
+    for (ArrivalPartitions.Skipped s : input.skipped()) {
+      if (!calendar.observed().contains(s.day()) && calendar.complete(s.day())) {
+        LOG.warn("nightly {}: arrival partition {} is {} now, but the input calendar recorded it complete on {}."
+            + " Days already final stay as published.", config.date(), s.day(), s.why(),
+            calendar.entries().get(s.day()).recordedBy());
+      }
+    }
+    for (InputPartition p : input.partitions()) {
+      if (!calendar.observed().contains(p.day()) && !calendar.complete(p.day())) {
+        LOG.warn("nightly {}: arrival partition {} is read, but it stays incomplete in the input calendar ({}, recorded"
+            + " on {}): the days it can hold stay not final, as published. To use it fully, publish into a new"
+            + " output root (docs/rewards.md, \"The input calendar\").", config.date(), p.day(),
+            calendar.entries().get(p.day()).why(), calendar.entries().get(p.day()).recordedBy());
+      }
+    }
+    return new NightlyRun(config, plan, input, calendar, List.copyOf(rejectedDays), activityRebuiltWhy, outputs, root,
         NightlyRun.newRunId(config.date(), started), started, runner);
   }
 
@@ -185,8 +202,8 @@ public final class NightlyPlanner {
   }
 
   /**
-   * Activity days published complete (by a run on or after the day plus the lateness, from complete input) with
-   * the same definition and activity logic version: these are read back instead of rebuilt. Every other
+   * Activity days published complete (by a run on or after the day plus the lateness) with the same definition and
+   * activity logic version: these are read back instead of rebuilt. Every other
    * published day goes into {@code notReusable} with the reason.
    */
   private List<LocalDate> reusableActivity(Map<LocalDate, String> notReusable) {
@@ -232,10 +249,9 @@ public final class NightlyPlanner {
     if (builtBy.isBefore(day.plusDays(lateness()))) {
       return "published before all its late plays could arrive";
     }
-    // Activity built while input was skipped (missing days, corrupt files) is incomplete.
-    boolean completeInput = ((List<?>) meta.getOrDefault("skipped_input_days", List.of())).isEmpty()
-        && ((List<?>) meta.getOrDefault("skipped_files", List.of())).isEmpty();
-    return completeInput ? null : "built while input was missing or skipped";
+    // Activity built from incomplete input is reused too: its days are not final (input calendar), and rows
+    // published on the basis of it must not change.
+    return null;
   }
 
   private int lateness() {

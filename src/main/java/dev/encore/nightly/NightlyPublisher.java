@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.encore.EncoreException;
 import dev.encore.Version;
 import dev.encore.ingest.ArrivalPartitions;
+import dev.encore.ingest.InputCalendar;
+import dev.encore.rewards.Finality;
 import dev.encore.ingest.InputPartition;
 import dev.encore.publish.OutputRoot;
 import dev.encore.publish.Publisher;
@@ -21,6 +23,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.stream.Stream;
 
@@ -38,7 +41,9 @@ final class NightlyPublisher {
   static NightlySummary publish(NightlyRun run, Map<String, Long> counts) {
     NightlyConfig config = run.config();
     Path staging = run.staging();
-    Map<String, Object> runInfo = runInfo(run, counts);
+    InputCalendar calendar = run.calendar().withSkippedFiles(skippedFilesByDay(RunStats.skippedFiles(counts)));
+    Map<String, String> withheld = withheld(run, calendar);
+    Map<String, Object> runInfo = runInfo(run, counts, calendar, withheld);
     List<String> published = new ArrayList<>();
     List<String> unchanged = new ArrayList<>();
     try {
@@ -60,9 +65,14 @@ final class NightlyPublisher {
             rejectedToday, recordsToday, dt, 100.0 * rejectedToday / recordsToday, config.maxRejectedShare(),
             Outputs.REJECTED.name(), dt));
       }
+      // Recorded before any partition is published on its basis; never changed afterwards.
+      calendar.write(run.root().path());
       for (OutputDataset<?> output : run.outputs()) {
         for (LocalDate day : output.days().apply(run)) {
           String dt = day.toString();
+          if (withheld.containsKey(output.name() + "/dt=" + dt)) {
+            continue;
+          }
           Publisher.Outcome outcome = publisher.publish(output.dataset(), dt, staged(run, output.name(), dt),
               config.date(), partitionInfo(runInfo, output.name(), dt, counts));
           (outcome == Publisher.Outcome.WRITTEN ? published : unchanged).add(output.name() + "/dt=" + dt);
@@ -79,7 +89,51 @@ final class NightlyPublisher {
           e);
     }
     return new NightlySummary(config.date(), run.runId(), run.input(), counts, run.outputs().names(), published,
-        unchanged, Duration.between(run.started(), Instant.now()), run.runner());
+        unchanged, withheld, Duration.between(run.started(), Instant.now()), run.runner());
+  }
+
+  /**
+   * The partitions of datasets published on final days only whose day is not final in this run, with why: their
+   * rows could still appear or vanish, and since publication ages are at least L they never become final.
+   */
+  static Map<String, String> withheld(NightlyRun run, InputCalendar calendar) {
+    int lateness = run.config().definition().playRules().allowedLatenessDays();
+    Finality finality = calendar.finality(run.config().date(), lateness);
+    Map<String, String> withheld = new LinkedHashMap<>();
+    for (OutputDataset<?> output : run.outputs()) {
+      if (!output.finalDaysOnly()) {
+        continue;
+      }
+      for (LocalDate day : output.days().apply(run)) {
+        if (!finality.isFinal(day.toEpochDay())) {
+          List<String> incomplete = new ArrayList<>();
+          for (LocalDate x = day.minusDays(1); !x.isAfter(day.plusDays(lateness)); x = x.plusDays(1)) {
+            if (!calendar.complete(x)) {
+              InputCalendar.Entry e = calendar.entries().get(x);
+              incomplete.add(x + " " + (e == null ? "not read (before the first input day)" : e.why()));
+            }
+          }
+          withheld.put(output.name() + "/dt=" + day,
+              "not final: arrival days " + day.minusDays(1) + " .. " + day.plusDays(lateness)
+                  + " must be complete; incomplete: " + String.join(", ", incomplete));
+        }
+      }
+    }
+    return withheld;
+  }
+
+  /** Skipped files by the arrival day of their partition folder (dt=YYYY-MM-DD). */
+  static Map<LocalDate, List<String>> skippedFilesByDay(List<String> files) {
+    Map<LocalDate, List<String>> byDay = new TreeMap<>();
+    for (String f : files) {
+      Path parent = Path.of(f).getParent();
+      String name = parent == null ? "" : parent.getFileName().toString();
+      if (name.startsWith("dt=")) {
+        byDay.computeIfAbsent(LocalDate.parse(name.substring(3)), d -> new ArrayList<>())
+            .add(name + "/" + Path.of(f).getFileName());
+      }
+    }
+    return byDay;
   }
 
   /**
@@ -148,7 +202,8 @@ final class NightlyPublisher {
     return rows;
   }
 
-  private static Map<String, Object> runInfo(NightlyRun run, Map<String, Long> counts) {
+  private static Map<String, Object> runInfo(
+      NightlyRun run, Map<String, Long> counts, InputCalendar calendar, Map<String, String> withheld) {
     NightlyConfig config = run.config();
     Map<String, Object> info = new LinkedHashMap<>();
     info.put("encore_version", Version.get());
@@ -193,6 +248,13 @@ final class NightlyPublisher {
     info.put("skipped_files", RunStats.skippedFiles(counts));
     info.put("excluded_hot_users", RunStats.hotUserDays(counts));
     info.put("outputs", outputRows(run, counts));
+    Map<String, Object> cal = new LinkedHashMap<>();
+    cal.put("recorded_days", calendar.entries().size());
+    cal.put("first_day", calendar.entries().isEmpty() ? null : calendar.entries().firstKey().toString());
+    cal.put("last_day", calendar.entries().isEmpty() ? null : calendar.entries().lastKey().toString());
+    cal.put("incomplete", calendar.incomplete());
+    info.put("input_calendar", cal);
+    info.put("withheld_partitions", withheld);
     return info;
   }
 

@@ -1,6 +1,7 @@
 package dev.encore.nightly;
 
 import dev.encore.ingest.ArrivalPartitions;
+import dev.encore.ingest.InputCalendar;
 import dev.encore.publish.OutputRoot;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -18,6 +19,7 @@ import java.util.UUID;
  * @param config the checked options and definition
  * @param plan the days read and written
  * @param input the arrival partitions found (and days skipped)
+ * @param calendar the input calendar: recorded by earlier runs, plus what this run found first
  * @param rejectedDays arrival days whose rejected records this run publishes: its own date, and every day it is
  *     the first to read
  * @param activityRebuiltWhy why activity days before T-L (older than the days every run rebuilds) are rebuilt
@@ -32,6 +34,7 @@ public record NightlyRun(
     NightlyConfig config,
     NightlyPlan plan,
     ArrivalPartitions.Found input,
+    InputCalendar calendar,
     List<LocalDate> rejectedDays,
     Map<String, List<LocalDate>> activityRebuiltWhy,
     Outputs outputs,

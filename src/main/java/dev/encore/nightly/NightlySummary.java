@@ -21,6 +21,7 @@ import java.util.stream.Collectors;
  * @param published partitions whose data was (re)written, as dataset/dt=YYYY-MM-DD
  * @param unchanged partitions not rewritten: recomputed with exactly the rows already published (only their
  *     metadata renewed), or published by a run for a later date (kept)
+ * @param withheld partitions not published because their day is not final, with why (docs/rewards.md)
  * @param wallTime from start to the last partition published
  * @param runner the Beam runner used
  */
@@ -32,6 +33,7 @@ public record NightlySummary(
     List<String> datasets,
     List<String> published,
     List<String> unchanged,
+    Map<String, String> withheld,
     Duration wallTime,
     String runner) {
 
@@ -98,6 +100,14 @@ public record NightlySummary(
     }
     s.append(String.format(
         "  published: %d partitions written, %d unchanged", published.size(), unchanged.size()));
+    if (!withheld.isEmpty()) {
+      // One line per day: the datasets of a day share the reason.
+      Map<String, List<String>> byReason = new java.util.LinkedHashMap<>();
+      withheld.forEach((partition, why) -> byReason.computeIfAbsent(why, w -> new ArrayList<>()).add(partition));
+      s.append(String.format(", %d withheld", withheld.size()));
+      byReason.forEach((why, partitions) ->
+          s.append(String.format("%n  withheld %s: %s", String.join(", ", partitions), why)));
+    }
     return s.toString();
   }
 }

@@ -22,6 +22,8 @@ import org.apache.beam.sdk.values.PCollection;
  * @param days the partitions a run writes, from its plan
  * @param shards Parquet files per partition
  * @param rows the transform that produces the rows, keyed by {@code dt}, from the run's stages
+ * @param finalDaysOnly a partition is published only when its day is final (docs/rewards.md); one whose day is not
+ *     is withheld
  */
 public record OutputDataset<T extends GenericRecord>(
     Dataset<T> dataset,
@@ -31,7 +33,8 @@ public record OutputDataset<T extends GenericRecord>(
     String schemaFile,
     Function<NightlyRun, List<LocalDate>> days,
     ToIntFunction<NightlyConfig> shards,
-    Function<Stages, PCollection<KV<String, T>>> rows) {
+    Function<Stages, PCollection<KV<String, T>>> rows,
+    boolean finalDaysOnly) {
 
   /**
    * Starts an entry for {@code dataset}: the unique key defaults to the sort key, one file per partition, no
@@ -41,7 +44,7 @@ public record OutputDataset<T extends GenericRecord>(
     return new OutputDataset<>(dataset, dataset.name(), dataset.key(), "", dataset.name() + ".avsc",
         run -> List.of(), config -> 1, stages -> {
           throw new IllegalStateException("dataset " + dataset.name() + " declares no rows");
-        });
+        }, false);
   }
 
   public String name() {
@@ -50,26 +53,34 @@ public record OutputDataset<T extends GenericRecord>(
 
   /** With the docs' description: what a row is, its unique key, what {@code dt} means. */
   public OutputDataset<T> describedAs(String rowIs, List<String> uniqueKey, String dtMeans) {
-    return new OutputDataset<>(dataset, rowIs, List.copyOf(uniqueKey), dtMeans, schemaFile, days, shards, rows);
+    return new OutputDataset<>(
+        dataset, rowIs, List.copyOf(uniqueKey), dtMeans, schemaFile, days, shards, rows, finalDaysOnly);
   }
 
   /** With the committed schema file under {@code schemas/}. */
   public OutputDataset<T> schemaFile(String file) {
-    return new OutputDataset<>(dataset, rowIs, uniqueKey, dtMeans, file, days, shards, rows);
+    return new OutputDataset<>(dataset, rowIs, uniqueKey, dtMeans, file, days, shards, rows, finalDaysOnly);
   }
 
   /** With the partitions a run writes. */
   public OutputDataset<T> writtenOn(Function<NightlyRun, List<LocalDate>> partitions) {
-    return new OutputDataset<>(dataset, rowIs, uniqueKey, dtMeans, schemaFile, partitions, shards, rows);
+    return new OutputDataset<>(
+        dataset, rowIs, uniqueKey, dtMeans, schemaFile, partitions, shards, rows, finalDaysOnly);
   }
 
   /** With the number of files per partition. */
   public OutputDataset<T> shards(ToIntFunction<NightlyConfig> files) {
-    return new OutputDataset<>(dataset, rowIs, uniqueKey, dtMeans, schemaFile, days, files, rows);
+    return new OutputDataset<>(dataset, rowIs, uniqueKey, dtMeans, schemaFile, days, files, rows, finalDaysOnly);
+  }
+
+  /** Published only on final days: a partition whose day is not final is withheld. */
+  public OutputDataset<T> onFinalDaysOnly() {
+    return new OutputDataset<>(dataset, rowIs, uniqueKey, dtMeans, schemaFile, days, shards, rows, true);
   }
 
   /** With the transform that produces the rows. */
   public OutputDataset<T> rows(Function<Stages, PCollection<KV<String, T>>> producer) {
-    return new OutputDataset<>(dataset, rowIs, uniqueKey, dtMeans, schemaFile, days, shards, producer);
+    return new OutputDataset<>(
+        dataset, rowIs, uniqueKey, dtMeans, schemaFile, days, shards, producer, finalDaysOnly);
   }
 }

@@ -73,16 +73,19 @@ public final class Outputs implements Iterable<OutputDataset<?>> {
             .describedAs("user active on an anchor day", List.of("user_id", "anchor_date"),
                 "the anchor day `anchor_date`")
             .writtenOn(run -> run.plan().rewardAnchors())
+            .onFinalDaysOnly()
             .rows(Stages::userRewards),
         OutputDataset.of(userEntityRewards(spec))
             .describedAs("discovery of an entity by a user",
                 List.of("user_id", "entity_level", "entity_id", "discovery_date"), "the discovery day `discovery_date`")
             .writtenOn(run -> run.plan().rewardAnchors())
+            .onFinalDaysOnly()
             .rows(Stages::userEntityRewards),
         OutputDataset.of(entityRewards(spec))
             .describedAs("entity and discovery day", List.of("entity_level", "entity_id", "discovery_date"),
                 "the discovery day `discovery_date`")
             .writtenOn(run -> run.plan().rewardAnchors())
+            .onFinalDaysOnly()
             .rows(Stages::entityRewards),
         OutputDataset.of(REJECTED)
             .describedAs("rejected input record", REJECTED.key(),

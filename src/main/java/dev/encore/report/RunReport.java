@@ -1,6 +1,7 @@
 package dev.encore.report;
 
 import dev.encore.EncoreException;
+import dev.encore.ingest.InputCalendar;
 import dev.encore.config.JobDefinition;
 import dev.encore.nightly.Outputs;
 import dev.encore.publish.OutputRoot;
@@ -110,7 +111,8 @@ public final class RunReport {
         writeAtomically(dir.resolve(c.file()), c.png());
       }
       Path html = dir.resolve(HTML);
-      writeAtomically(html, page(root, asOf, counts, charts).getBytes(StandardCharsets.UTF_8));
+      writeAtomically(html, page(root, asOf, counts, InputCalendar.read(root), charts)
+          .getBytes(StandardCharsets.UTF_8));
       return html;
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot write the report under " + dir, e);
@@ -215,7 +217,7 @@ public final class RunReport {
     Map<String, long[]> perLevel = new TreeMap<>();
     List<Bin> bins = powerOfTwoBins(60);
     ParquetDatasets.readAll(root, "user_entity_rewards", r -> {
-      Object mature = r.get("mature_60");
+      Object mature = r.get("trace_mature");
       Object s = r.get("stickiness_60");
       if (Boolean.TRUE.equals(mature) && s != null) {
         long[] counts = perLevel.computeIfAbsent(ParquetDatasets.string(r, "entity_level"), l -> new long[bins.size()]);
@@ -236,7 +238,7 @@ public final class RunReport {
       }
     }
     String caption = "Distribution of stickiness_60 (1 + days the user is active with the entity in the 59 days"
-        + " after discovering it) over the mature rows (mature_60) of the user_entity_rewards dataset, as a share"
+        + " after discovering it) over the mature rows (trace_mature) of the user_entity_rewards dataset, as a share"
         + " of each entity level's mature discoveries (" + (ns.isEmpty() ? "none yet" : String.join(", ", ns))
         + "), in bins that double in width.";
     return chart("stickiness_60.png", "Stickiness of discoveries", caption, ReportCharts.bars(
@@ -434,7 +436,8 @@ public final class RunReport {
     }
   }
 
-  private static String page(Path root, LocalDate asOf, List<DatasetRows> counts, List<Chart> charts) {
+  private static String page(
+      Path root, LocalDate asOf, List<DatasetRows> counts, InputCalendar calendar, List<Chart> charts) {
     StringBuilder h = new StringBuilder();
     String title = "Encore run report: " + root + " (as_of " + (asOf == null ? "none" : asOf) + ")";
     h.append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>")
@@ -459,6 +462,7 @@ public final class RunReport {
           .append("</td></tr>\n");
     }
     h.append("</table>\n");
+    calendar(h, calendar);
     for (Chart c : charts) {
       h.append("<section>\n<h2>").append(escape(c.title())).append("</h2>\n<img alt=\"").append(escape(c.title()))
           .append("\" src=\"data:image/png;base64,").append(Base64.getEncoder().encodeToString(c.png()))
@@ -467,6 +471,32 @@ public final class RunReport {
     }
     h.append("</body>\n</html>\n");
     return h.toString();
+  }
+
+  /**
+   * The input calendar: which arrival days were complete when first read. Days that were not are never final, so
+   * the windows and lookbacks over them never become mature (docs/rewards.md).
+   */
+  private static void calendar(StringBuilder h, InputCalendar calendar) {
+    h.append("<h2>Input calendar</h2>\n");
+    if (calendar.entries().isEmpty()) {
+      h.append("<p>No arrival day recorded yet.</p>\n");
+      return;
+    }
+    Map<String, String> incomplete = calendar.incomplete();
+    h.append("<p class=\"calendar\">Arrival days ").append(calendar.entries().firstKey()).append(" to ")
+        .append(calendar.entries().lastKey()).append(": ").append(calendar.entries().size()).append(" recorded, ")
+        .append(calendar.entries().size() - incomplete.size()).append(" complete, ").append(incomplete.size())
+        .append(" incomplete. The plays of an incomplete arrival day X may be missing from days X-1 .. X+L:")
+        .append(" those days are never final, and no window or lookback over them is mature.</p>\n");
+    if (!incomplete.isEmpty()) {
+      h.append("<table class=\"calendar\"><tr><th>arrival day</th><th>why incomplete</th><th>recorded by the run"
+          + " of</th></tr>\n");
+      incomplete.forEach((day, why) -> h.append("<tr><td>").append(day).append("</td><td>")
+          .append(escape(String.valueOf(why))).append("</td><td>")
+          .append(calendar.entries().get(LocalDate.parse(day)).recordedBy()).append("</td></tr>\n"));
+      h.append("</table>\n");
+    }
   }
 
   static String escape(String s) {

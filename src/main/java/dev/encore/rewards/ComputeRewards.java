@@ -2,6 +2,7 @@ package dev.encore.rewards;
 
 import dev.encore.avro.Activity;
 import dev.encore.records.RecordCoder;
+import java.util.HashSet;
 import java.util.List;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericRecord;
@@ -19,6 +20,7 @@ import org.apache.beam.sdk.transforms.WithKeys;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionTuple;
+import org.apache.beam.sdk.values.PCollectionView;
 import org.apache.beam.sdk.values.TupleTag;
 import org.apache.beam.sdk.values.TupleTagList;
 import org.apache.beam.sdk.values.TypeDescriptors;
@@ -35,40 +37,55 @@ public class ComputeRewards extends PTransform<PCollection<Activity>, PCollectio
   private static final TupleTag<KV<String, List<Long>>> DISCOVERY_STATS = new TupleTag<>() {};
 
   private final RewardSpec spec;
-  private final long asOf;
-  private final long firstInputDay;
+  private final Finality finality;
   private final List<Long> anchors;
+  private final PCollectionView<List<Long>> incompleteArrivals;
 
   /**
-   * @param asOf the run's date T, epoch day
-   * @param firstInputDay the first arrival day present (F), epoch day
+   * @param finality the run's final days, as known before reading (its date T is {@code as_of})
    * @param anchors the anchor/discovery days whose partitions the run publishes, epoch days
    */
-  public ComputeRewards(RewardSpec spec, long asOf, long firstInputDay, List<Long> anchors) {
+  public ComputeRewards(RewardSpec spec, Finality finality, List<Long> anchors) {
+    this(spec, finality, anchors, null);
+  }
+
+  private ComputeRewards(
+      RewardSpec spec, Finality finality, List<Long> anchors, PCollectionView<List<Long>> incompleteArrivals) {
     this.spec = spec;
-    this.asOf = asOf;
-    this.firstInputDay = firstInputDay;
+    this.finality = finality;
     this.anchors = List.copyOf(anchors);
+    this.incompleteArrivals = incompleteArrivals;
+  }
+
+  /**
+   * The same, with arrival days found incomplete while reading (a file skipped as corrupt) no longer complete:
+   * the days they could hold plays of are then not final.
+   */
+  public ComputeRewards withIncompleteArrivals(PCollectionView<List<Long>> days) {
+    return new ComputeRewards(spec, finality, anchors, days);
   }
 
   @Override
   public PCollectionTuple expand(PCollection<Activity> activity) {
-    long t = asOf;
+    long t = finality.asOf();
     // The labels ignore days after T anyway; leaving them out here keeps them out of the shuffle.
     PCollection<Activity> observed =
         activity.apply("KeepObservedDays", Filter.by(a -> a.getActivityDate().toEpochDay() <= t));
 
     // One shuffle: a user's activity rows of every level together give both the user's retention labels and
     // the user's discoveries.
+    ParDo.SingleOutput<KV<String, Iterable<Activity>>, KV<String, GenericRecord>> label =
+        ParDo.of(new LabelUserFn(spec, finality, anchors, incompleteArrivals));
+    if (incompleteArrivals != null) {
+      label = label.withSideInputs(incompleteArrivals);
+    }
     PCollectionTuple perUser =
         observed
             .apply("KeyByUser", WithKeys.of(Activity::getUserId).withKeyType(TypeDescriptors.strings()))
             .setCoder(KvCoder.of(StringUtf8Coder.of(), RecordCoder.of(Activity.class)))
             .apply("GroupActivityByUser", GroupByKey.create())
-            .apply(
-                "LabelUsersAndDiscoveries",
-                ParDo.of(new LabelUserFn(new UserRewardLabels(spec, asOf, firstInputDay, anchors)))
-                    .withOutputTags(USER_REWARDS, TupleTagList.of(USER_ENTITY_REWARDS).and(DISCOVERY_STATS)));
+            .apply("LabelUsersAndDiscoveries",
+                label.withOutputTags(USER_REWARDS, TupleTagList.of(USER_ENTITY_REWARDS).and(DISCOVERY_STATS)));
     perUser.get(USER_REWARDS).setCoder(rowCoder(RewardSchemas.userRewards(spec)));
     perUser.get(USER_ENTITY_REWARDS).setCoder(rowCoder(RewardSchemas.userEntityRewards(spec)));
     perUser.get(DISCOVERY_STATS).setCoder(KvCoder.of(StringUtf8Coder.of(), ListCoder.of(VarLongCoder.of())));
@@ -77,7 +94,7 @@ public class ComputeRewards extends PTransform<PCollection<Activity>, PCollectio
         perUser
             .get(DISCOVERY_STATS)
             .apply("SumPerEntityAndDay", Combine.perKey(new SumLists()))
-            .apply("LabelEntities", ParDo.of(new EntityRewardsFn(spec, asOf)))
+            .apply("LabelEntities", ParDo.of(new EntityRewardsFn(spec, finality.asOf())))
             .setCoder(rowCoder(RewardSchemas.entityRewards(spec)));
 
     return PCollectionTuple.of(USER_REWARDS, perUser.get(USER_REWARDS))
@@ -95,14 +112,29 @@ public class ComputeRewards extends PTransform<PCollection<Activity>, PCollectio
 
   /** Per user: {@link UserRewardLabels}, its rows keyed by their dt partition, its shares by entity and day. */
   static class LabelUserFn extends DoFn<KV<String, Iterable<Activity>>, KV<String, GenericRecord>> {
-    private final UserRewardLabels labels;
+    private final RewardSpec spec;
+    private final Finality finality;
+    private final List<Long> anchors;
+    private final PCollectionView<List<Long>> incompleteArrivals;
+    private transient UserRewardLabels labels;
 
-    LabelUserFn(UserRewardLabels labels) {
-      this.labels = labels;
+    LabelUserFn(
+        RewardSpec spec, Finality finality, List<Long> anchors, PCollectionView<List<Long>> incompleteArrivals) {
+      this.spec = spec;
+      this.finality = finality;
+      this.anchors = anchors;
+      this.incompleteArrivals = incompleteArrivals;
     }
 
     @ProcessElement
-    public void process(@Element KV<String, Iterable<Activity>> user, MultiOutputReceiver out) {
+    public void process(
+        @Element KV<String, Iterable<Activity>> user, MultiOutputReceiver out, ProcessContext context) {
+      if (labels == null) {
+        // The side input is the same for every element (one global window): read it once per instance.
+        Finality effective = incompleteArrivals == null
+            ? finality : finality.without(new HashSet<>(context.sideInput(incompleteArrivals)));
+        labels = new UserRewardLabels(spec, effective, anchors);
+      }
       UserRewardLabels.Labels l = labels.of(user.getKey(), user.getValue());
       for (UserRewardLabels.DayRow r : l.userRewards()) {
         out.get(USER_REWARDS).output(KV.of(dt(r.day()), r.row()));
@@ -111,8 +143,9 @@ public class ComputeRewards extends PTransform<PCollection<Activity>, PCollectio
         out.get(USER_ENTITY_REWARDS).output(KV.of(dt(r.day()), r.row()));
       }
       for (UserRewardLabels.EntityShare s : l.entityShares()) {
-        out.get(DISCOVERY_STATS).output(
-            KV.of(s.level() + "\u0000" + s.entityId() + "\u0000" + s.day(), s.stats()));
+        // days_final is the discovery day's, the same for every share of the key.
+        out.get(DISCOVERY_STATS).output(KV.of(
+            s.level() + "\u0000" + s.entityId() + "\u0000" + s.day() + "\u0000" + s.daysFinal(), s.stats()));
       }
     }
   }
@@ -143,10 +176,11 @@ public class ComputeRewards extends PTransform<PCollection<Activity>, PCollectio
 
     @ProcessElement
     public void process(@Element KV<String, List<Long>> entity, OutputReceiver<KV<String, GenericRecord>> out) {
-      String[] key = entity.getKey().split("\u0000", 3);
+      String[] key = entity.getKey().split("\u0000", 4);
       long d = Long.parseLong(key[2]);
       List<Long> stats = entity.getValue();
-      GenericRecord r = RewardRows.entityReward(schema, spec, key[0], key[1], d, asOf, stats);
+      GenericRecord r =
+          RewardRows.entityReward(schema, spec, key[0], key[1], d, asOf, Integer.parseInt(key[3]), stats);
       out.output(KV.of(dt(d), r));
     }
   }

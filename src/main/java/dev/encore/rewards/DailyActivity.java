@@ -67,6 +67,9 @@ public final class DailyActivity {
           .setActivityDate(LocalDate.ofEpochDay(day))
           .setStreams(1)
           .setStreamMs(p.getMsPlayed())
+          .setFirstStartMs(p.getStartMs())
+          .setFirstItemId(p.getItemId())
+          .setFirstPlatform(p.getPlatform())
           .setFirstContextType(p.getContextType())
           .setFirstReasonStart(p.getReasonStart())
           .build());

@@ -15,39 +15,43 @@ import org.apache.avro.SchemaBuilder.FieldAssembler;
  */
 public final class RewardSchemas {
   private static final String NAMESPACE = "dev.encore.avro";
-  private static final String MATURITY =
-      " as_of, days_observed and the mature_N flags say how much of each window was observed (docs/rewards.md).";
+  private static final String FINALITY =
+      " Every value is true as published: final (never changes) or progressive over the final days only (days_final),"
+          + " or null; the rows of a partition never change (docs/rewards.md).";
 
   private RewardSchemas() {}
 
+  /** The bounded days-to-return column: days_to_return_W, W the longest user horizon. */
+  public static String daysToReturnColumn(RewardSpec spec) {
+    return "days_to_return_" + spec.longestUserHorizon();
+  }
+
   /** Dataset user_rewards. */
   public static Schema userRewards(RewardSpec spec) {
+    int w = spec.longestUserHorizon();
     FieldAssembler<Schema> f = SchemaBuilder.record("UserReward").namespace(NAMESPACE)
-        .doc("Dataset user_rewards: one row per (user, anchor day D) for users active on D (a day with at least one"
-            + " qualifying play). Partitioned by dt = anchor_date; rewritten at the publication ages (checkpoints"
-            + " and maturity) only." + MATURITY)
+        .doc("Dataset user_rewards: one row per (user, anchor day D) for users active on a final day D (a day with"
+            + " at least one qualifying play). Partitioned by dt = anchor_date; rewritten at the publication ages"
+            + " only." + FINALITY)
         .fields();
     f.name("user_id").doc("Listener. Key column, first sort key.").type().stringType().noDefault();
     f.name("anchor_date").doc("Anchor day D (UTC). Key column, second sort key.").type(date()).noDefault();
-    // The order published before the families were declared: active_days_N, return_d1 and days_to_return, then
-    // the other families.
-    horizonColumns(f, UserRewardColumns.ACTIVE_DAYS, spec);
-    f.name("return_d1").doc("Whether the user is active on D+1; null when D+1 is after as_of.")
-        .type().optional().booleanType();
-    f.name("days_to_return")
-        .doc("Days from D to the user's next active day (1 = the next day), looking up to as_of; null when none"
-            + " is observed yet.")
-        .type().optional().intType();
     for (UserRewardColumns family : UserRewardColumns.values()) {
-      if (family != UserRewardColumns.ACTIVE_DAYS) {
-        horizonColumns(f, family, spec);
-      }
+      horizonColumns(f, family, spec);
     }
+    f.name("return_d1").doc("Whether the user is active on D+1; null until D+1 is final (mature_1).")
+        .type().optional().booleanType();
+    f.name(daysToReturnColumn(spec))
+        .doc("Days from D to the user's first active day in (D, D+" + w + "] (1 = the next day), among its final"
+            + " days; null when there is none. Final when not null; a null is final with mature_" + w + ".")
+        .type().optional().intType();
+    f.name("user_first_active_date")
+        .doc("The day f (D-" + spec.lookbackDays() + " <= f <= D) the user's listening began: active on f, and on"
+            + " none of the " + spec.lookbackDays() + " days before f, all of them final; null when there is no"
+            + " such day.")
+        .type().optional().type(date());
     asOf(f);
-    f.name("days_observed")
-        .doc("How many days of the longest window (D, D+" + spec.longestUserHorizon() + "] are observed (up to"
-            + " as_of): min(" + spec.longestUserHorizon() + ", as_of - D).")
-        .type().intType().noDefault();
+    daysFinal(f, w);
     for (int n : spec.userMaturityHorizons()) {
       mature(f, n, n == 1 ? "return_d1" : labelsOf(n, spec));
     }
@@ -59,9 +63,9 @@ public final class RewardSchemas {
     int s = spec.stickinessDays();
     int w = spec.traceLength();
     FieldAssembler<Schema> f = SchemaBuilder.record("UserEntityReward").namespace(NAMESPACE)
-        .doc("Dataset user_entity_rewards: one row per discovery, a user's first qualifying play of an entity on"
-            + " day D with no qualifying play of it in the " + spec.lookbackDays() + " days before D (discovery"
-            + " labels after Spotify's Impatient Bandits, KDD 2023). Partitioned by dt = discovery_date." + MATURITY)
+        .doc("Dataset user_entity_rewards: one row per discovery, a user's first qualifying play of an entity on a"
+            + " final day D with no qualifying play of it in the " + spec.lookbackDays() + " days before D (discovery"
+            + " labels after Spotify's Impatient Bandits, KDD 2023). Partitioned by dt = discovery_date." + FINALITY)
         .fields();
     f.name("user_id").doc("Listener. Key column, first sort key.").type().stringType().noDefault();
     f.name("entity_level").doc("artist, show, track or album. Key column, second sort key.")
@@ -71,36 +75,42 @@ public final class RewardSchemas {
     f.name("discovery_date").doc("Discovery day D (UTC). Key column, fourth sort key.").type(date()).noDefault();
     f.name("trace")
         .doc("List of " + w + " booleans: element k-1 (k = 1.." + w + ") is whether the user is active with the"
-            + " entity (a qualifying play of it) on D+k; null for days after as_of.")
+            + " entity (a qualifying play of it) on D+k; null unless D+k is final (k <= days_final).")
         .type().array().items().nullable().booleanType().noDefault();
     f.name("stickiness_" + s)
-        .doc("1 + the number of true entries of trace (1.." + s + "), once mature_" + s + "; null before.")
+        .doc("1 + the number of true entries of trace (1.." + s + "), once trace_mature; null before.")
         .type().optional().intType();
     for (int n : spec.discoveryHorizons()) {
       f.name("active_days_" + n)
-          .doc("Number of days in (D, D+" + n + "] with a qualifying play of the entity, up to as_of.")
+          .doc("Number of final days in (D, D+" + n + "] with a qualifying play of the entity; final when mature_"
+              + n + ".")
           .type().intType().noDefault();
     }
+    f.name("discovery_kind")
+        .doc("new_to_entity: the user was active in the " + spec.lookbackDays() + " (final) days before D;"
+            + " new_user: the user was active on none of them (their first day); null when the lookback is not"
+            + " complete.")
+        .type().optional().stringType();
+    f.name("discovery_ts")
+        .doc("Start of the discovering play (the first qualifying play of the entity on D, plays ordered by"
+            + " start, end, event_id): ts - ms_played, UTC epoch milliseconds.")
+        .type().longType().noDefault();
+    f.name("discovery_item_id").doc("item_id of the discovering play.").type().stringType().noDefault();
+    f.name("discovery_platform").doc("platform of the discovering play.").type().optional().stringType();
     f.name("discovery_context_type")
-        .doc("context_type of the discovering play (the first qualifying play of the entity on D): was it organic"
-            + " or recommended?")
+        .doc("context_type of the discovering play: was it organic or recommended?")
         .type().optional().stringType();
     f.name("discovery_reason_start").doc("reason_start of the discovering play.").type().optional().stringType();
     f.name("lookback_complete")
-        .doc("Whether every one of the " + spec.lookbackDays() + " lookback days was observed (D - "
-            + spec.lookbackDays() + " is on or after the first input day). When false the discovery may not be"
-            + " new.")
+        .doc("Whether every one of the " + spec.lookbackDays() + " lookback days D-" + spec.lookbackDays()
+            + " .. D-1 is final. When false the discovery may not be new.")
         .type().booleanType().noDefault();
     asOf(f);
-    f.name("days_observed").doc("How many days of (D, D+" + w + "] are observed: min(" + w + ", as_of - D).")
-        .type().intType().noDefault();
+    daysFinal(f, w);
     for (int n : spec.discoveryHorizons()) {
       mature(f, n, "active_days_" + n);
     }
-    f.name("mature_" + s)
-        .doc("Whether the " + s + "-day window D..D+" + w + " is complete: D + " + w + " + allowedLatenessDays <="
-            + " as_of. trace and stickiness_" + s + " are final.")
-        .type().booleanType().noDefault();
+    traceMature(f, s, w, "trace and stickiness_" + s + " are final");
     return f.endRecord();
   }
 
@@ -109,29 +119,30 @@ public final class RewardSchemas {
     int s = spec.stickinessDays();
     int w = spec.traceLength();
     FieldAssembler<Schema> f = SchemaBuilder.record("EntityReward").namespace(NAMESPACE)
-        .doc("Dataset entity_rewards: one row per (entity level, entity, discovery day D), over that day's"
-            + " discoveries whose lookback is complete: the sufficient statistics a progressive estimator needs."
-            + " Partitioned by dt = discovery_date." + MATURITY)
+        .doc("Dataset entity_rewards: one row per (entity level, entity, final discovery day D) with a discovery"
+            + " whose lookback is complete: the sufficient statistics of its new_to_entity discoveries, which a"
+            + " progressive estimator needs. Partitioned by dt = discovery_date." + FINALITY)
         .fields();
     f.name("entity_level").doc("artist, show, track or album. Key column, first sort key.")
         .type().stringType().noDefault();
     f.name("entity_id").doc("The entity. Key column, second sort key.").type().stringType().noDefault();
     f.name("discovery_date").doc("Discovery day D (UTC). Key column, third sort key.").type(date()).noDefault();
-    f.name("discoverers").doc("Number of users who discovered the entity on D (lookback complete).")
+    f.name("discoverers").doc("Number of users who discovered the entity on D with discovery_kind new_to_entity.")
+        .type().longType().noDefault();
+    f.name("new_user_discoverers")
+        .doc("Number of new_user discoveries of the entity on D (users on their first day), not aggregated.")
         .type().longType().noDefault();
     f.name("mean_stickiness_" + s)
-        .doc("Mean stickiness_" + s + " of those discoveries, once mature_" + s + "; null before.")
+        .doc("Mean stickiness_" + s + " of the new_to_entity discoveries, once trace_mature; null before, and"
+            + " when there is none.")
         .type().optional().doubleType();
     f.name("active_by_offset")
-        .doc("List of " + w + " counts: element k-1 (k = 1.." + w + ") is how many of the discoverers are active"
-            + " with the entity on D+k; null for days after as_of.")
+        .doc("List of " + w + " counts: element k-1 (k = 1.." + w + ") is how many of the new_to_entity"
+            + " discoverers are active with the entity on D+k; null unless D+k is final (k <= days_final).")
         .type().array().items().nullable().longType().noDefault();
     asOf(f);
-    f.name("days_observed").doc("How many days of (D, D+" + w + "] are observed: min(" + w + ", as_of - D).")
-        .type().intType().noDefault();
-    f.name("mature_" + s)
-        .doc("Whether the window D..D+" + w + " is complete: D + " + w + " + allowedLatenessDays <= as_of.")
-        .type().booleanType().noDefault();
+    daysFinal(f, w);
+    traceMature(f, s, w, "active_by_offset and mean_stickiness_" + s + " are final");
     return f.endRecord();
   }
 
@@ -161,14 +172,28 @@ public final class RewardSchemas {
   }
 
   private static void asOf(FieldAssembler<Schema> f) {
-    f.name("as_of").doc("The newest arrival day the run read (the run's date): labels are as observed then.")
+    f.name("as_of").doc("The newest arrival day the run read (the run's date): labels are as published then.")
         .type(date()).noDefault();
   }
 
   private static void mature(FieldAssembler<Schema> f, int n, String labels) {
     f.name("mature_" + n)
-        .doc("Whether the " + n + "-day window (D, D+" + n + "] is complete: D + " + n
-            + " + allowedLatenessDays <= as_of, so " + labels + " will not change.")
+        .doc("Whether every day of the " + n + "-day window (D, D+" + n + "] is final (days_final >= " + n + "), so "
+            + labels + " will not change.")
+        .type().booleanType().noDefault();
+  }
+
+  private static void daysFinal(FieldAssembler<Schema> f, int w) {
+    f.name("days_final")
+        .doc("The largest k <= " + w + " such that D+1 .. D+k are all final (docs/rewards.md): progressive values"
+            + " count these days only.")
+        .type().intType().noDefault();
+  }
+
+  private static void traceMature(FieldAssembler<Schema> f, int s, int w, String what) {
+    f.name("trace_mature")
+        .doc("Whether the whole " + s + "-day window D..D+" + w + " is final (days_final = " + w + "), so " + what
+            + ".")
         .type().booleanType().noDefault();
   }
 

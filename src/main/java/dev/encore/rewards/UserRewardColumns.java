@@ -10,7 +10,7 @@ import org.apache.avro.Schema;
 /**
  * The horizon column families of {@code user_rewards}, declared once: each family's key under
  * {@code user_rewards:} in {@code pipelines/*.yaml}, the columns it makes for every horizon N and how their values
- * are computed from the user's active days in (D, min(D+N, T)]. The definition reader, {@link RewardSpec},
+ * are computed from the user's active days among the final days of (D, D+N]: (D, D+min(N, days_final)]. The definition reader, {@link RewardSpec},
  * {@link RewardSchemas}, {@link UserRewardMath} and {@link RewardRows} iterate these constants.
  *
  * <p>A new family is a constant here (added last), its exact definition in docs/rewards.md, the test oracle's own
@@ -24,7 +24,7 @@ public enum UserRewardColumns {
       Presence.REQUIRED_NON_EMPTY,
       new Column("active_days_", Schema.Type.INT, false,
           n -> "Number of active days (days with at least one qualifying play) in (D, D+" + n + "], counting"
-              + " only days up to as_of.",
+              + " only final days (D+1 .. D+min(" + n + ", days_final)); final when mature_" + n + ".",
           w -> w.days().size())),
 
   /** streams_N and ms_played_N: the user's qualifying plays in the window, and their milliseconds. */
@@ -32,10 +32,11 @@ public enum UserRewardColumns {
       "volume_horizons",
       Presence.REQUIRED,
       new Column("streams_", Schema.Type.LONG, false,
-          n -> "Number of qualifying plays in (D, D+" + n + "], up to as_of.",
+          n -> "Number of qualifying plays in (D, D+" + n + "], on final days only; final when mature_" + n + ".",
           w -> w.days().values().stream().mapToLong(Day::streams).sum()),
       new Column("ms_played_", Schema.Type.LONG, false,
-          n -> "Sum of ms_played of those qualifying plays in (D, D+" + n + "], milliseconds.",
+          n -> "Sum of ms_played of those qualifying plays in (D, D+" + n + "], milliseconds; final when mature_" + n
+              + ".",
           w -> w.days().values().stream().mapToLong(Day::streamMs).sum())),
 
   /**
@@ -47,13 +48,13 @@ public enum UserRewardColumns {
       Presence.OPTIONAL,
       new Column("active_weeks_", Schema.Type.INT, false,
           n -> "Number of 7-day blocks (D+1..D+7, D+8..D+14, ...) of (D, D+" + n + "] with at least one active day,"
-              + " counting only days up to as_of (0 to " + (n + 6) / 7 + ").",
-          // Day d is in block (d - D - 1) / 7, counted from 0; the window holds no day after min(D+N, T).
+              + " counting only final days (0 to " + (n + 6) / 7 + "); final when mature_" + n + ".",
+          // Day d is in block (d - D - 1) / 7, counted from 0; the window holds only final days.
           w -> (int) w.days().keySet().stream().map(d -> (d - w.anchor() - 1) / 7).distinct().count()));
 
   /** Whether a family's key must be in a definition file, and whether it may list no horizon. */
   public enum Presence {
-    /** Required, with at least one horizon: {@code days_observed} needs a longest user horizon. */
+    /** Required, with at least one horizon: {@code days_final} needs a longest user horizon. */
     REQUIRED_NON_EMPTY,
     /** Required; {@code []} makes no columns. */
     REQUIRED,
@@ -62,7 +63,7 @@ public enum UserRewardColumns {
   }
 
   /**
-   * The user's active days in a window (D, min(D+N, T)], for computing a column's value.
+   * The user's active days in a window (D, D+min(N, days_final)], for computing a column's value.
    *
    * @param anchor D, the anchor day (epoch day)
    * @param days the active days in the window (epoch day → the day's qualifying plays)

@@ -19,8 +19,7 @@ import org.apache.avro.generic.GenericRecord;
  */
 public final class UserRewardLabels implements Serializable {
   private final RewardSpec spec;
-  private final long asOf;
-  private final long firstInputDay;
+  private final Finality finality;
   private final List<Long> anchors;
   private transient Schema userSchema;
   private transient Schema discoverySchema;
@@ -32,7 +31,7 @@ public final class UserRewardLabels implements Serializable {
    * One discovery's share of its entity's statistics ({@link RewardRows#discoveryStats}); only discoveries whose
    * lookback is complete have one.
    */
-  public record EntityShare(String level, String entityId, long day, List<Long> stats) {}
+  public record EntityShare(String level, String entityId, long day, int daysFinal, List<Long> stats) {}
 
   /**
    * The labels of one user.
@@ -44,19 +43,19 @@ public final class UserRewardLabels implements Serializable {
   public record Labels(List<DayRow> userRewards, List<DayRow> discoveries, List<EntityShare> entityShares) {}
 
   /**
-   * @param asOf the run's date T, epoch day
-   * @param firstInputDay the first arrival day present (F), epoch day
-   * @param anchors the anchor/discovery days whose partitions the run publishes, epoch days
+   * @param finality the final days of the run (its date T is {@code as_of})
+   * @param anchors the anchor/discovery days whose partitions the run publishes, epoch days; those not final get
+   *     no rows
    */
-  public UserRewardLabels(RewardSpec spec, long asOf, long firstInputDay, List<Long> anchors) {
+  public UserRewardLabels(RewardSpec spec, Finality finality, List<Long> anchors) {
     this.spec = spec;
-    this.asOf = asOf;
-    this.firstInputDay = firstInputDay;
+    this.finality = finality;
     this.anchors = List.copyOf(anchors);
   }
 
-  /** Labels one user from the user's activity rows, in any order; rows after asOf are not observed yet and ignored. */
+  /** Labels one user from the user's activity rows, in any order; rows after as_of are ignored. */
   public Labels of(String userId, Iterable<Activity> activity) {
+    long asOf = finality.asOf();
     NavigableMap<Long, UserRewardMath.Day> days = new TreeMap<>();
     // (entity_level, entity_id) in key order → the user's rows of that entity by day.
     Map<String, NavigableMap<Long, Activity>> entities = new TreeMap<>();
@@ -75,32 +74,32 @@ public final class UserRewardLabels implements Serializable {
     Labels labels = new Labels(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
     if (!days.isEmpty()) {
       for (long d : anchors) {
-        UserRewardMath.Labels l = UserRewardMath.labels(days, d, asOf, spec);
+        UserRewardMath.Labels l = UserRewardMath.labels(days, d, finality, spec);
         if (l != null) {
-          labels.userRewards().add(new DayRow(d, RewardRows.userReward(userSchema(), userId, d, asOf, l)));
+          labels.userRewards().add(new DayRow(d, RewardRows.userReward(userSchema(), spec, userId, d, asOf, l)));
         }
       }
     }
     for (NavigableMap<Long, Activity> rows : entities.values()) {
-      labelDiscoveries(rows, labels);
+      labelDiscoveries(rows, days.navigableKeySet(), labels);
     }
     return labels;
   }
 
   /** One (user, entity): its activity rows by day. */
-  private void labelDiscoveries(NavigableMap<Long, Activity> rows, Labels labels) {
+  private void labelDiscoveries(NavigableMap<Long, Activity> rows, NavigableSet<Long> userDays, Labels labels) {
     NavigableSet<Long> days = rows.navigableKeySet();
     for (long d : anchors) {
-      if (!DiscoveryMath.isDiscovery(days, d, spec)) {
+      if (!DiscoveryMath.isDiscovery(days, d, finality, spec)) {
         continue;
       }
       Activity first = rows.get(d);
-      DiscoveryMath.Labels l = DiscoveryMath.labels(days, d, asOf, firstInputDay, spec);
+      DiscoveryMath.Labels l = DiscoveryMath.labels(days, userDays, d, finality, spec);
       labels.discoveries().add(
-          new DayRow(d, RewardRows.userEntityReward(discoverySchema(), spec, first, d, asOf, l)));
+          new DayRow(d, RewardRows.userEntityReward(discoverySchema(), spec, first, d, finality.asOf(), l)));
       if (l.lookbackComplete()) {
-        labels.entityShares().add(
-            new EntityShare(first.getEntityLevel(), first.getEntityId(), d, RewardRows.discoveryStats(l)));
+        labels.entityShares().add(new EntityShare(
+            first.getEntityLevel(), first.getEntityId(), d, l.daysFinal(), RewardRows.discoveryStats(l)));
       }
     }
   }

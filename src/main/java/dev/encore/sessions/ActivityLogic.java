@@ -12,7 +12,9 @@ package dev.encore.sessions;
  */
 public final class ActivityLogic {
   /** The current version; see the class comment for when to bump it. */
-  public static final int VERSION = 1;
+  // 2: rows carry the first qualifying play's start, item and platform (discovery attribution), and activity
+  // built from incomplete input is final once published after its lateness (the input calendar).
+  public static final int VERSION = 2;
 
   private ActivityLogic() {}
 }

@@ -46,7 +46,7 @@ class DuckDbSessionsTest {
         long start = random.nextInt(20) == 0 ? t - random.nextInt(3) * HOUR : t;
         boolean episode = random.nextInt(5) == 0;
         plays.add(new Play("u" + u, "e" + u + "-" + i, start, start + ms, ms, episode, "item" + random.nextInt(30),
-            null, null, null, null, null, ms >= 30_000, random.nextBoolean(), 0, 0, (long) i));
+            null, null, null, null, null, null, ms >= 30_000, random.nextBoolean(), 0, 0, (long) i));
       }
     }
     Set<String> expected = new TreeSet<>();

@@ -5,6 +5,7 @@ import static org.hamcrest.Matchers.allOf;
 import static org.hamcrest.Matchers.contains;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.nullValue;
 import static org.hamcrest.Matchers.matchesPattern;
 import static org.hamcrest.Matchers.not;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -97,10 +98,12 @@ class JobDefinitionTest {
     assertThat(d.discovery().stickinessDays(), equalTo(60));
     assertThat(d.discovery().traceLength(), equalTo(59));
     assertThat(d.discovery().activeDaysHorizons(), contains(7, 28));
-    assertThat(d.checkpoints(), contains(1, 7, 28));
+    // checkpoints: auto, each label when it has just become final: 1, 7, 28 (+ L = 3), and the maturity age.
+    assertThat(d.autoCheckpoints(), equalTo(true));
+    assertThat(d.checkpoints(), nullValue());
     assertThat(d.longestUserHorizon(), equalTo(60));
     assertThat(d.maturityAge(), equalTo(63));
-    assertThat(d.publicationAges(), contains(1, 7, 28, 63));
+    assertThat(d.publicationAges(), contains(4, 10, 31, 63));
   }
 
   @Test
@@ -149,7 +152,7 @@ class JobDefinitionTest {
   @Test
   void maturityFollowsTheLongestWindowOfAnyReward() {
     assertThat(parse(edited("[7, 28, 60]", "[7, 28, 90]")).maturityAge(), equalTo(93));
-    assertThat(parse(edited("[7, 28, 60]", "[7, 28, 90]")).publicationAges(), contains(1, 7, 28, 93));
+    assertThat(parse(edited("[7, 28, 60]", "[7, 28, 90]")).publicationAges(), contains(4, 10, 31, 93));
 
     JobDefinition volume = parse(edited("volume_horizons: [28]", "volume_horizons: [28, 120]"));
     assertThat(volume.longestUserHorizon(), equalTo(120));
@@ -170,12 +173,15 @@ class JobDefinitionTest {
     JobDefinition d =
         parse(edited("[7, 28, 60]", "[60, 7, 28]")
             .replace("[artist, show]", "[show, artist]")
-            .replace("checkpoints: [1, 7, 28]", "checkpoints: [28, 1, 7]"));
+            .replace("checkpoints: auto", "checkpoints: [31, 4, 10]"));
 
     assertThat(d.userRewards().activeDaysHorizons(), contains(7, 28, 60));
     assertThat(d.discovery().entityLevels(), contains(EntityLevel.ARTIST, EntityLevel.SHOW));
-    assertThat(d.checkpoints(), contains(1, 7, 28));
-    assertThat(d.digest(), equalTo(JobDefinition.builtIn().digest()));
+    assertThat(d.checkpoints(), contains(4, 10, 31));
+    assertThat(d.digest(), equalTo(parse(edited("checkpoints: auto", "checkpoints: [4, 10, 31]")).digest()));
+    // The same ages as auto, yet another definition: auto follows the horizons when they change.
+    assertThat(d.publicationAges(), equalTo(JobDefinition.builtIn().publicationAges()));
+    assertThat(d.digest(), not(equalTo(JobDefinition.builtIn().digest())));
   }
 
   @Test
@@ -183,7 +189,7 @@ class JobDefinitionTest {
     JobDefinition d =
         parse(edited("volume_horizons: [28]", "volume_horizons: []")
             .replace("active_days_horizons: [7, 28]\n", "active_days_horizons: []\n")
-            .replace("checkpoints: [1, 7, 28]", "checkpoints: []"));
+            .replace("checkpoints: auto", "checkpoints: []"));
 
     assertThat(d.userRewards().volumeHorizons(), equalTo(List.of()));
     assertThat(d.discovery().activeDaysHorizons(), equalTo(List.of()));
@@ -195,7 +201,8 @@ class JobDefinitionTest {
   void listsAreImmutable() {
     JobDefinition d = JobDefinition.builtIn();
 
-    assertThrows(UnsupportedOperationException.class, () -> d.checkpoints().add(2));
+    assertThrows(UnsupportedOperationException.class,
+        () -> parse(edited("checkpoints: auto", "checkpoints: [4]")).checkpoints().add(2));
     assertThrows(UnsupportedOperationException.class, () -> d.userRewards().activeDaysHorizons().clear());
     assertThrows(UnsupportedOperationException.class, () -> d.discovery().entityLevels().clear());
     assertThrows(UnsupportedOperationException.class, () -> d.publicationAges().add(2));
@@ -218,7 +225,7 @@ class JobDefinitionTest {
   void toMapHoldsEveryValueWithTheFileKeys() {
     Map<String, Object> expected =
         Map.of(
-            "version", 1,
+            "version", 2,
             "plays",
                 Map.of("stream_threshold_ms", Map.of("TRACK", 30_000L, "EPISODE", 60_000L),
                     "allowed_lateness_days", 3),
@@ -227,7 +234,7 @@ class JobDefinitionTest {
             "discovery",
                 Map.of("entity_levels", List.of("artist", "show"), "lookback_days", 60, "stickiness_days", 60,
                     "active_days_horizons", List.of(7, 28)),
-            "publishing", Map.of("checkpoints", List.of(1, 7, 28)));
+            "publishing", Map.of("checkpoints", "auto"));
 
     assertThat(JobDefinition.builtIn().toMap(), equalTo(expected));
     // The file's order, so the run metadata reads like the file.
@@ -238,7 +245,7 @@ class JobDefinitionTest {
   void digestIsStableUnderKeyOrderCommentsAndSource() {
     String reordered =
         """
-        publishing: {checkpoints: [1, 7, 28]}
+        publishing: {checkpoints: auto}
         discovery:
           active_days_horizons: [7, 28]
           stickiness_days: 60
@@ -253,7 +260,7 @@ class JobDefinitionTest {
         plays:
           allowed_lateness_days: 3
           stream_threshold_ms: {EPISODE: 60000, TRACK: 30000}
-        version: 1
+        version: 2
         """;
     String digest = JobDefinition.builtIn().digest();
 
@@ -277,7 +284,7 @@ class JobDefinitionTest {
             new String[] {"lookback_days: 60", "lookback_days: 30"},
             new String[] {"stickiness_days: 60", "stickiness_days: 30"},
             new String[] {"active_days_horizons: [7, 28]\n", "active_days_horizons: [7]\n"},
-            new String[] {"checkpoints: [1, 7, 28]", "checkpoints: [1, 7]"});
+            new String[] {"checkpoints: auto", "checkpoints: [4, 10]"});
     for (String[] edit : edits) {
       assertThat(edit[1], parse(edited(edit[0], edit[1])).digest(), not(equalTo(digest)));
     }

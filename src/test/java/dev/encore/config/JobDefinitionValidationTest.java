@@ -40,29 +40,39 @@ class JobDefinitionValidationTest {
   // ---- version, unknown and missing keys
 
   @Test
-  void versionMustBeOne() {
-    refusedWith("version: 1", "version: 2",
-        "version is 2; allowed: 1, the only format version this Encore reads");
-    refusedWith("version: 1", "version: \"1\"",
-        "version is \"1\"; allowed: 1, the only format version this Encore reads");
+  void versionMustBeTwo() {
+    refusedWith("version: 2", "version: 3",
+        "version is 3; allowed: 2, the only format version this Encore reads");
+    refusedWith("version: 2", "version: \"2\"",
+        "version is \"2\"; allowed: 2, the only format version this Encore reads");
+  }
+
+  @Test
+  void aVersionOneFileIsToldExactlyWhatToChange() {
+    String message = refused(edited("version: 2", "version: 1").replace("checkpoints: auto", "checkpoints: [1, 7]"),
+        "version is 1; this Encore reads version 2 only.", "set `version: 2`", "`publishing.checkpoints: auto`",
+        "at least plays.allowed_lateness_days", "days_observed becomes days_final",
+        "days_to_return becomes days_to_return_<longest horizon>", "mature_<stickiness_days> becomes trace_mature");
+    // Only the version is reported: the version 1 checkpoints below L are not listed separately.
+    assertThat(message, not(containsString("checkpoints[0]")));
   }
 
   @Test
   void anotherVersionIsTheOnlyProblemReported() {
     // Another version may have other keys; reporting them would bury the one problem that matters.
-    String message = refused(edited("version: 1", "version: 2\ncolour: blue"), "version is 2");
+    String message = refused(edited("version: 2", "version: 3\ncolour: blue"), "version is 3");
     assertThat(message, not(containsString("colour")));
   }
 
   @Test
   void versionIsRequired() {
-    refusedWith("version: 1\n", "",
-        "version is missing; required: 1, the only format version this Encore reads");
+    refusedWith("version: 2\n", "",
+        "version is missing; required: 2, the only format version this Encore reads");
   }
 
   @Test
   void unknownTopLevelKeyIsRefusedWithTheAllowedKeys() {
-    refusedWith("version: 1", "version: 1\ncolour: blue",
+    refusedWith("version: 2", "version: 2\ncolour: blue",
         "colour is not a known key; allowed keys at the top level: version, plays, sessions, user_rewards,"
             + " discovery, publishing");
   }
@@ -153,8 +163,10 @@ class JobDefinitionValidationTest {
     refusedWith("entity_levels: [artist, show]", "entity_levels: artist",
         "discovery.entity_levels is \"artist\" (a string); allowed: a non-empty list of distinct entity levels,"
             + " each one of artist, show, track, album");
-    refusedWith("checkpoints: [1, 7, 28]", "checkpoints: {first: 1}",
-        "publishing.checkpoints is {\"first\":1} (a map); allowed: a list of distinct integers >= 1");
+    refusedWith("checkpoints: auto", "checkpoints: {first: 1}",
+        "publishing.checkpoints is {\"first\":1} (a map); allowed: auto, or a list of distinct integers >= 1");
+    refusedWith("checkpoints: auto", "checkpoints: sometimes",
+        "publishing.checkpoints is \"sometimes\" (a string); allowed: auto, or a list of distinct integers >= 1");
   }
 
   @Test
@@ -271,29 +283,45 @@ class JobDefinitionValidationTest {
 
   @Test
   void checkpointsArePositiveAndDistinct() {
-    refusedWith("checkpoints: [1, 7, 28]", "checkpoints: [0, 7, 28]",
+    refusedWith("checkpoints: auto", "checkpoints: [0, 7, 28]",
         "publishing.checkpoints[0] is 0; allowed: an integer from 1 to 2147483647");
-    refusedWith("checkpoints: [1, 7, 28]", "checkpoints: [1, 7, 7]",
+    refusedWith("checkpoints: auto", "checkpoints: [4, 7, 7]",
         "publishing.checkpoints[2] is 7 again (as at [1]); allowed: a list of distinct integers >= 1");
   }
 
   @Test
+  void aCheckpointBeforeTheAnchorDayIsFinalIsRefused() {
+    // At age 1 or 2 the anchor day's late plays may still arrive: rows could appear later.
+    refusedWith("checkpoints: auto", "checkpoints: [1, 7, 28]",
+        "publishing.checkpoints[0] is 1; allowed: auto, or integers from 3 to 62. An anchor day is final only 3"
+            + " days (allowed_lateness_days) after it: published earlier, its rows could still appear or vanish."
+            + " Use `checkpoints: auto` to publish each label when it has just become final");
+    refused(edited("checkpoints: auto", "checkpoints: [2, 3]"), "publishing.checkpoints[0] is 2");
+    // At L it is final.
+    assertThat(JobDefinitionTest.parse(edited("checkpoints: auto", "checkpoints: [3]")).publicationAges()
+        .toString(), equalTo("[3, 63]"));
+  }
+
+  @Test
   void aCheckpointAtOrAfterMaturityIsPointless() {
-    refusedWith("checkpoints: [1, 7, 28]", "checkpoints: [1, 7, 28, 63]",
-        "publishing.checkpoints[3] is 63; allowed: an integer from 1 to 62. Rows are published at the maturity"
-            + " age 63 (longest window 60 + allowed_lateness_days 3) anyway, so a checkpoint at or after it is"
-            + " pointless");
-    refused(edited("checkpoints: [1, 7, 28]", "checkpoints: [100, 1]"), "publishing.checkpoints[0] is 100");
+    refusedWith("checkpoints: auto", "checkpoints: [4, 7, 28, 63]",
+        "publishing.checkpoints[3] is 63; allowed: auto, or integers from 3 to 62. Rows are published at the"
+            + " maturity age 63 (longest window 60 + allowed_lateness_days 3) anyway, so a checkpoint at or after"
+            + " it is pointless");
+    refused(edited("checkpoints: auto", "checkpoints: [100, 4]"), "publishing.checkpoints[0] is 100");
     // Just below maturity is a real, if late, checkpoint.
-    assertThat(JobDefinitionTest.parse(edited("checkpoints: [1, 7, 28]", "checkpoints: [1, 62]")).publicationAges()
-        .toString(), equalTo("[1, 62, 63]"));
+    assertThat(JobDefinitionTest.parse(edited("checkpoints: auto", "checkpoints: [4, 62]")).publicationAges()
+        .toString(), equalTo("[4, 62, 63]"));
   }
 
   @Test
   void theMaturityCheckFollowsTheEditedHorizons() {
     // With a 90-day horizon, maturity moves to 93 and 63 becomes a fine checkpoint.
-    assertThat(JobDefinitionTest.parse(edited("[7, 28, 60]", "[7, 28, 90]").replace("[1, 7, 28]", "[1, 7, 28, 63]"))
-        .publicationAges().toString(), equalTo("[1, 7, 28, 63, 93]"));
+    assertThat(JobDefinitionTest.parse(edited("[7, 28, 60]", "[7, 28, 90]").replace("auto", "[4, 10, 31, 63]"))
+        .publicationAges().toString(), equalTo("[4, 10, 31, 63, 93]"));
+    // auto follows the horizons: 1, 7, 28 and 90 (+ 3).
+    assertThat(JobDefinitionTest.parse(edited("[7, 28, 60]", "[7, 28, 90]")).publicationAges().toString(),
+        equalTo("[4, 10, 31, 93]"));
   }
 
   // ---- several problems, syntax and shape of the file
@@ -317,10 +345,10 @@ class JobDefinitionValidationTest {
     refused(edited("active_days_horizons: [7, 28, 60]", "active_days_horizons: [7, 28, 60"),
         "Job definition " + SOURCE + ": YAML syntax error at line " + lineOf("  volume_horizons: [28]") + ", column 3:",
         "(while parsing a flow sequence started at line " + lineOf("  active_days_horizons: [7, 28, 60]") + ")");
-    refused("version: 1\nplays:\n  allowed_lateness_days: 3\n    gap_minutes: 30\n",
+    refused("version: 2\nplays:\n  allowed_lateness_days: 3\n    gap_minutes: 30\n",
         "Job definition " + SOURCE + ": YAML syntax error at line 4, column 16: mapping values are not allowed here",
         "    gap_minutes: 30\n");
-    refused("version: 1\nplays:\n\tallowed_lateness_days: 3\n",
+    refused("version: 2\nplays:\n\tallowed_lateness_days: 3\n",
         "Job definition " + SOURCE + ": YAML syntax error at line 3, column 1:", "TAB");
   }
 

@@ -58,7 +58,7 @@ class RewardsEndToEndTest {
   @Test
   void activeWeeksColumnsEqualTheSqlOracle() throws Exception {
     // The optional family active_weeks_N at 4 and 14 days, horizons no other family has (so mature_4 and mature_14
-    // are new), and at 70, beyond every other window: days_observed counts up to 70 and the maturity age is 73,
+    // are new), and at 70, beyond every other window: days_final counts up to 70 and the maturity age is 73,
     // so run T publishes T-73 as well.
     Path definition = tmp.resolve("weeks.yaml");
     Files.writeString(definition, Files.readString(Path.of("pipelines/nightly.yaml"))
@@ -95,7 +95,7 @@ class RewardsEndToEndTest {
     NightlyEndToEnd.nightly(logs, out, t);
     assertThat(assertRewardsEqualOracle(logs, out, t), greaterThan(300L));
     assertThat(DuckDb.queryLong("SELECT count(*) FROM " + DuckDb.readDataset(out, "user_entity_rewards")
-        + " WHERE mature_60 AND lookback_complete AND stickiness_60 BETWEEN 1 AND 60"), greaterThan(20L));
+        + " WHERE trace_mature AND lookback_complete AND stickiness_60 BETWEEN 1 AND 60"), greaterThan(20L));
     assertThat(DuckDb.queryLong("SELECT count(*) FROM " + DuckDb.readDataset(out, "user_rewards")
         + " WHERE mature_60"), greaterThan(10L));
   }

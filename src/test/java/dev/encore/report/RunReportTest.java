@@ -106,6 +106,26 @@ class RunReportTest {
   }
 
   @Test
+  void theInputCalendarIsShownWithItsIncompleteDays() throws Exception {
+    // The run read every partition of the sample, all sealed and readable: 90 days, none incomplete.
+    long partitions;
+    try (var dirs = Files.list(Path.of("testdata/logs"))) {
+      partitions = dirs.filter(d -> d.getFileName().toString().startsWith("dt=")).count();
+    }
+    assertThat(page, containsString(": " + partitions + " recorded, " + partitions + " complete, 0 incomplete."));
+    // A copy of the root whose calendar records a missing day: the report lists it with why and by whom.
+    Path copy = tmp.resolve("copy");
+    dev.encore.testing.TreeSnapshot.copy(out, copy);
+    Path file = copy.resolve("_encore/input_calendar.json");
+    Files.writeString(file, Files.readString(file).replaceFirst(
+        "\"2024-02-10\" : \\{\\s*\"complete\" : true,",
+        "\"2024-02-10\" : { \"complete\" : false, \"why\" : \"missing\","));
+    String other = Files.readString(RunReport.write(copy));
+    assertThat(other, containsString(" complete, 1 incomplete."));
+    assertThat(other, containsString("<tr><td>2024-02-10</td><td>missing</td><td>2024-03-30</td></tr>"));
+  }
+
+  @Test
   void rejectedCountsEqualAnIndependentRead() {
     Map<String, Long> expected = new TreeMap<>();
     for (List<Object> r : DuckDb.query("SELECT reason, count(*) FROM "

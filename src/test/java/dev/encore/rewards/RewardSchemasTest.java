@@ -46,7 +46,7 @@ class RewardSchemasTest {
     assertThat(names, hasItems("active_days_14", "streams_90", "ms_played_90", "mature_14", "mature_90"));
     List<String> discovery =
         RewardSchemas.userEntityRewards(spec).getFields().stream().map(Schema.Field::name).toList();
-    assertThat(discovery, hasItems("stickiness_30", "mature_30"));
+    assertThat(discovery, hasItems("stickiness_30", "trace_mature"));
   }
 
   @Test
@@ -63,9 +63,10 @@ class RewardSchemasTest {
     for (long day : new long[] {100, 101, 103, 108, 109}) {
       days.put(day, new UserRewardMath.Day(3, 95_000));
     }
-    for (long t : new long[] {100, 104, 120}) {
+    for (long t : new long[] {103, 104, 120}) { // the anchor 100 is final from 103 on
       GenericRecord row =
-          RewardRows.userReward(schema, "u", 100, t, UserRewardMath.labels(days, 100, t, spec));
+          RewardRows.userReward(schema, spec, "u", 100, t,
+              UserRewardMath.labels(days, 100, Finality.completeFrom(0, t, 3), spec));
       assertThat(row.toString(), GenericData.get().validate(schema, row), equalTo(true));
     }
     for (UserRewardColumns family : UserRewardColumns.values()) {

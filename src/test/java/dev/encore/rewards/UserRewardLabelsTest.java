@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 /** The reward labels of one user as a plain function: which rows, in which order, which entity shares. */
 class UserRewardLabelsTest {
   static final RewardSpec SPEC = RewardSpec.of(JobDefinition.builtIn());
-  static final long T = 100;
+  static final long T = 103;
 
   private static Activity row(String level, String entity, long day) {
     return Activity.newBuilder()
@@ -23,6 +23,8 @@ class UserRewardLabelsTest {
         .setActivityDate(LocalDate.ofEpochDay(day))
         .setStreams(1)
         .setStreamMs(60_000)
+        .setFirstStartMs(day * 86_400_000L)
+        .setFirstItemId("item")
         .setFirstContextType("playlist")
         .setFirstReasonStart("clickrow")
         .build();
@@ -30,11 +32,12 @@ class UserRewardLabelsTest {
 
   @Test
   void rowsOfThePublishedAnchorsAndDiscoveriesInKeyOrderAndSharesOnlyWithACompleteLookback() {
-    // Logs from day 0; anchors 40 and 99. Artist b is discovered on 40 (lookback 60 days not observed), a on 99.
+    // Logs from day 0; anchors 40 and 99. Artist b is discovered on 40 (lookback 60 days not observed), a on 99
+    // (its lookback 39..98 is final: day 0 is not, as no arrival day precedes it).
     List<Activity> activity = new ArrayList<>(List.of(
         row(DailyActivity.USER_LEVEL, null, 40), row(DailyActivity.USER_LEVEL, null, 41),
         row(DailyActivity.USER_LEVEL, null, 99), row("artist", "b", 40), row("artist", "a", 99)));
-    UserRewardLabels labels = new UserRewardLabels(SPEC, T, 0, List.of(40L, 99L));
+    UserRewardLabels labels = new UserRewardLabels(SPEC, Finality.completeFrom(0, T, 3), List.of(40L, 99L));
 
     UserRewardLabels.Labels l = labels.of("u", activity);
 
@@ -54,7 +57,7 @@ class UserRewardLabelsTest {
 
   @Test
   void aUserWithoutActivityOnAnAnchorHasNoRowForIt() {
-    UserRewardLabels labels = new UserRewardLabels(SPEC, T, 0, List.of(40L));
+    UserRewardLabels labels = new UserRewardLabels(SPEC, Finality.completeFrom(0, T, 3), List.of(40L));
     UserRewardLabels.Labels l = labels.of("u", List.of(row(DailyActivity.USER_LEVEL, null, 50)));
     assertThat(l.userRewards(), equalTo(List.of()));
     assertThat(l.discoveries(), equalTo(List.of()));
