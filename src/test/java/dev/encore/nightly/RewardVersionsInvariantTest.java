@@ -12,6 +12,7 @@ import dev.encore.testing.RewardInvariants;
 import dev.encore.testing.RewardVersions;
 import dev.encore.testing.RewardsOracle;
 import dev.encore.testing.Runs;
+import dev.encore.testing.SpecOracle;
 import dev.encore.testing.SpotifyHistory;
 import java.nio.file.Path;
 import java.time.LocalDate;
@@ -144,6 +145,18 @@ class RewardVersionsInvariantTest {
     List<LocalDate> anchors = anchors(from);
     RewardVersions collector = new RewardVersions(
         logs, tmp.resolve("out"), tmp.resolve("versions"), anchors, "--runner=" + RUNNER);
+    // Late plays touch every anchor: some plays of D itself, and of its 31 days after, arrive after their day.
+    Map<LocalDate, String> touched = new TreeMap<>();
+    List<SpecOracle.OraclePlay> accepted = SpecOracle.acceptedPlays(logs, from.plusDays(DAYS - 1));
+    for (LocalDate d : anchors) {
+      long onD = accepted.stream().filter(p -> p.day().equals(d) && p.arrival().isAfter(d)).count();
+      long after = accepted.stream().filter(p -> p.day().isAfter(d) && !p.day().isAfter(d.plusDays(31))
+          && p.arrival().isAfter(p.day())).count();
+      touched.put(d, onD + " late plays of D, " + after + " of D+1..D+31");
+      assertThat(name + " dt=" + d + ": " + touched.get(d), onD, greaterThan(0L));
+    }
+    System.out.println("[" + name + "] anchors: " + touched);
+
     long[] start = clock();
     collector.runAll(dates);
     long[] ran = clock();
