@@ -146,7 +146,7 @@ class FlinkClusterIT {
       assertThat("TaskManagers that ran subtasks of job " + jid, worked, equalTo(registered));
     }
 
-    // The same rows in every dataset, and not vacuously: the 90 days of the sample fill every dataset.
+    // The same rows in every dataset, and not vacuously: the first 90 days of the sample fill every dataset.
     for (String dataset : PublishedRows.DATASETS) {
       assertThat(dataset, PublishedRows.count(embedded, dataset), greaterThan(0L));
     }
