@@ -2,6 +2,7 @@ package dev.encore.nightly;
 
 import dev.encore.avro.Activity;
 import dev.encore.ingest.IngestListeningLogs;
+import dev.encore.publish.RunStats;
 import dev.encore.publish.WritePartitionedParquet;
 import dev.encore.publish.WriteRunStats;
 import dev.encore.rewards.ComputeRewards;
@@ -13,19 +14,18 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import dev.encore.publish.RunStats;
-import org.apache.beam.sdk.transforms.Filter;
-import org.apache.beam.sdk.transforms.MapElements;
-import org.apache.beam.sdk.transforms.View;
-import org.apache.beam.sdk.values.PCollectionView;
-import org.apache.beam.sdk.values.TypeDescriptors;
 import org.apache.beam.sdk.Pipeline;
+import org.apache.beam.sdk.transforms.Filter;
 import org.apache.beam.sdk.transforms.Flatten;
+import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.transforms.Values;
+import org.apache.beam.sdk.transforms.View;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionList;
 import org.apache.beam.sdk.values.PCollectionTuple;
+import org.apache.beam.sdk.values.PCollectionView;
+import org.apache.beam.sdk.values.TypeDescriptors;
 
 /**
  * The nightly pipeline: ingest → per user (deduplicate, sessions, daily activity) → rewards from the activity

@@ -16,9 +16,13 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
@@ -58,15 +62,15 @@ public final class NightlyPlanner {
     }
     Map<LocalDate, String> notReusable = new TreeMap<>();
     List<LocalDate> reusable = reusableActivity(notReusable);
-    java.util.Set<LocalDate> legacy = legacyRewardDays();
+    Set<LocalDate> legacy = legacyRewardDays();
     if (!legacy.isEmpty()) {
       LOG.info("nightly {}: republishing the reward partitions of {} days ({} .. {}) published under an older"
           + " definition format, whose labels could still change; they are rewritten as of this run",
-          config.date(), legacy.size(), java.util.Collections.min(legacy), java.util.Collections.max(legacy));
+          config.date(), legacy.size(), Collections.min(legacy), Collections.max(legacy));
     }
     NightlyPlan plan = NightlyPlan.of(
         config.date(), lateness(), firstInputDay, config.definition().publicationAges(),
-        config.definition().discovery().lookbackDays(), new java.util.HashSet<>(reusable), legacy);
+        config.definition().discovery().lookbackDays(), new HashSet<>(reusable), legacy);
 
     // Older activity rebuilt (beyond the days every run rebuilds): say why, and refuse when its logs are gone.
     LocalDate alwaysRebuilt = NightlyPlan.alwaysRebuiltFrom(config.date(), lateness());
@@ -115,22 +119,9 @@ public final class NightlyPlanner {
       }
     }
     InputCalendar calendar = InputCalendar.read(root.path()).observe(input, config.date());
-    for (ArrivalPartitions.Skipped s : input.skipped()) {
-      if (!calendar.observed().contains(s.day()) && calendar.complete(s.day())) {
-        LOG.warn("nightly {}: arrival partition {} is {} now, but the input calendar recorded it complete on {}."
-            + " Days already final stay as published.", config.date(), s.day(), s.why(),
-            calendar.entries().get(s.day()).recordedBy());
-      }
-    }
-    for (InputPartition p : input.partitions()) {
-      if (!calendar.observed().contains(p.day()) && !calendar.complete(p.day())) {
-        LOG.warn("nightly {}: arrival partition {} is read, but it stays incomplete in the input calendar ({}, recorded"
-            + " on {}): the days it can hold stay not final, as published. To use it fully, publish into a new"
-            + " output root (docs/rewards.md, \"The input calendar\").", config.date(), p.day(),
-            calendar.entries().get(p.day()).why(), calendar.entries().get(p.day()).recordedBy());
-      }
-    }
-    return new NightlyRun(config, plan, input, calendar, List.copyOf(rejectedDays), activityRebuiltWhy, outputs, root,
+    warnWhereTheInputDiffersFromTheCalendar(input, calendar);
+    return new NightlyRun(config, plan, input, calendar, List.copyOf(rejectedDays), activityRebuiltWhy, outputs,
+        root,
         NightlyRun.newRunId(config.date(), started), started, runner);
   }
 
@@ -245,8 +236,8 @@ public final class NightlyPlanner {
    * labels that could still change, other columns): the next run republishes them, so that an output root holds
    * one format (docs/rewards.md).
    */
-  private java.util.Set<LocalDate> legacyRewardDays() {
-    java.util.Set<LocalDate> days = new java.util.TreeSet<>();
+  private Set<LocalDate> legacyRewardDays() {
+    Set<LocalDate> days = new TreeSet<>();
     Object current = config.definition().toMap().get("version");
     for (OutputDataset<?> dataset : Outputs.standard(config.rewardSpec())) {
       if (!dataset.finalDaysOnly()) {
@@ -273,6 +264,28 @@ public final class NightlyPlanner {
       }
     }
     return days;
+  }
+
+  /**
+   * Logs the arrival partitions whose state now differs from their calendar entry: the entry stays as first
+   * recorded (docs/rewards.md, "The input calendar and final days").
+   */
+  private void warnWhereTheInputDiffersFromTheCalendar(ArrivalPartitions.Found input, InputCalendar calendar) {
+    for (ArrivalPartitions.Skipped s : input.skipped()) {
+      if (!calendar.observed().contains(s.day()) && calendar.complete(s.day())) {
+        LOG.warn("nightly {}: arrival partition {} is {} now, but the input calendar recorded it complete on {}."
+            + " Days already final stay as published.", config.date(), s.day(), s.why(),
+            calendar.entries().get(s.day()).recordedBy());
+      }
+    }
+    for (InputPartition p : input.partitions()) {
+      if (!calendar.observed().contains(p.day()) && !calendar.complete(p.day())) {
+        LOG.warn("nightly {}: arrival partition {} is read, but it stays incomplete in the input calendar ({},"
+            + " recorded on {}): the days it can hold stay not final, as published. To use it fully, publish"
+            + " into a new output root (docs/rewards.md, \"The input calendar\").", config.date(), p.day(),
+            calendar.entries().get(p.day()).why(), calendar.entries().get(p.day()).recordedBy());
+      }
+    }
   }
 
   /** Why a published activity partition cannot be reused, or null when it can. */

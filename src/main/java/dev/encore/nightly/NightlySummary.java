@@ -6,6 +6,7 @@ import dev.encore.publish.RunStats;
 import java.time.Duration;
 import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -102,7 +103,7 @@ public record NightlySummary(
         "  published: %d partitions written, %d unchanged", published.size(), unchanged.size()));
     if (!withheld.isEmpty()) {
       // One line per day: the datasets of a day share the reason.
-      Map<String, List<String>> byReason = new java.util.LinkedHashMap<>();
+      Map<String, List<String>> byReason = new LinkedHashMap<>();
       withheld.forEach((partition, why) -> byReason.computeIfAbsent(why, w -> new ArrayList<>()).add(partition));
       s.append(String.format(", %d withheld", withheld.size()));
       byReason.forEach((why, partitions) ->
