@@ -2,6 +2,7 @@ package dev.encore.ingest;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.encore.EncoreException;
+import dev.encore.publish.OutputRoot;
 import dev.encore.rewards.Finality;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -46,7 +47,7 @@ public record InputCalendar(NavigableMap<LocalDate, Entry> entries, Set<LocalDat
 
   /** {@code <output>/_encore/input_calendar.json}. */
   public static Path file(Path outputRoot) {
-    return outputRoot.resolve("_encore").resolve("input_calendar.json");
+    return outputRoot.resolve(OutputRoot.PRIVATE_DIR).resolve("input_calendar.json");
   }
 
   /** The calendar recorded under an output root; empty when none is. */

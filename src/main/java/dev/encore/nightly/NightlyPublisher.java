@@ -106,15 +106,16 @@ final class NightlyPublisher {
       }
       for (LocalDate day : output.days().apply(run)) {
         if (!finality.isFinal(day.toEpochDay())) {
+          List<LocalDate> arrivals = finality.arrivalDaysOf(day.toEpochDay()).mapToObj(LocalDate::ofEpochDay).toList();
           List<String> incomplete = new ArrayList<>();
-          for (LocalDate x = day.minusDays(1); !x.isAfter(day.plusDays(lateness)); x = x.plusDays(1)) {
+          for (LocalDate x : arrivals) {
             if (!calendar.complete(x)) {
               InputCalendar.Entry e = calendar.entries().get(x);
               incomplete.add(x + " " + (e == null ? "not read (before the first input day)" : e.why()));
             }
           }
           withheld.put(output.name() + "/dt=" + day,
-              "not final: arrival days " + day.minusDays(1) + " .. " + day.plusDays(lateness)
+              "not final: arrival days " + arrivals.get(0) + " .. " + arrivals.get(arrivals.size() - 1)
                   + " must be complete; incomplete: " + String.join(", ", incomplete));
         }
       }

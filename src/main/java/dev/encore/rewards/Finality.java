@@ -4,6 +4,7 @@ import java.io.Serializable;
 import java.util.Collection;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.stream.LongStream;
 
 /**
  * Which days are final in run T (docs/rewards.md, "The input calendar and final days"): day d is final when
@@ -60,16 +61,16 @@ public final class Finality implements Serializable {
     return d >= base && d - base < Integer.MAX_VALUE && finalDays.get((int) (d - base));
   }
 
+  /**
+   * The arrival days that can hold plays of day {@code d}: d − 1 (its first hour may arrive the evening before)
+   * through d + L.
+   */
+  public LongStream arrivalDaysOf(long d) {
+    return LongStream.rangeClosed(d - 1, d + lateness);
+  }
+
   private boolean computeFinal(long d) {
-    if (d + lateness > asOf) {
-      return false;
-    }
-    for (long x = d - 1; x <= d + lateness; x++) {
-      if (!completeArrivals.contains(x)) {
-        return false;
-      }
-    }
-    return true;
+    return d + lateness <= asOf && arrivalDaysOf(d).allMatch(completeArrivals::contains);
   }
 
   /** The largest k ≤ {@code window} with days d + 1 … d + k all final. */

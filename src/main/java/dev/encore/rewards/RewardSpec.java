@@ -52,7 +52,7 @@ public record RewardSpec(
     return userHorizons.getOrDefault(family, List.of());
   }
 
-  /** The longest user horizon: days_observed of user_rewards counts over it. */
+  /** The longest user horizon: days_final of user_rewards counts over it. */
   public int longestUserHorizon() {
     return new TreeSet<>(allUserHorizons()).last();
   }
