@@ -1,0 +1,36 @@
+package dev.encore.store;
+
+import java.io.IOException;
+import org.apache.beam.sdk.options.PipelineOptions;
+
+/** Placeholder until the store is implemented (issue 14 in progress). */
+final class HadoopStore implements Store {
+  static HadoopStore create(String path, PipelineOptions options) {
+    return new HadoopStore();
+  }
+
+  @Override
+  public String name() {
+    return "HadoopStore";
+  }
+
+  @Override
+  public boolean renamesAtomically() {
+    return false;
+  }
+
+  @Override
+  public void renameDirectory(String from, String to) throws IOException {
+    throw new UnsupportedOperationException();
+  }
+
+  @Override
+  public boolean createIfAbsent(String path, byte[] content) throws IOException {
+    throw new UnsupportedOperationException();
+  }
+
+  @Override
+  public void replaceAtomically(String path, byte[] content) throws IOException {
+    throw new UnsupportedOperationException();
+  }
+}

@@ -1,0 +1,149 @@
+package dev.encore.store;
+
+import java.io.FileNotFoundException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.channels.Channels;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.TreeSet;
+import java.util.stream.Stream;
+import org.apache.beam.sdk.io.FileSystems;
+import org.apache.beam.sdk.io.fs.EmptyMatchTreatment;
+import org.apache.beam.sdk.io.fs.MatchResult;
+import org.apache.beam.sdk.io.fs.MoveOptions;
+import org.apache.beam.sdk.io.fs.ResourceId;
+import org.apache.beam.sdk.util.MimeTypes;
+
+/**
+ * The launcher's file operations, on any store, through Beam's {@code FileSystems}: match, read, write, delete.
+ * Paths are strings as the user gives them (a local path, or {@code hdfs://}, {@code s3://}, {@code gs://}). Only
+ * files are listed, never folders: object stores have none, so a folder exists here when a file under it does.
+ * The options must have been registered first ({@code FileSystems.setDefaultPipelineOptions}).
+ */
+public final class StoreFiles {
+  private StoreFiles() {}
+
+  /** {@code dir/name/...}, whether or not {@code dir} ends with a slash. */
+  public static String join(String dir, String... names) {
+    StringBuilder path = new StringBuilder(dir.endsWith("/") ? dir.substring(0, dir.length() - 1) : dir);
+    for (String name : names) {
+      path.append('/').append(name);
+    }
+    return path.toString();
+  }
+
+  /** The last name of a path. */
+  public static String name(String path) {
+    String p = path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
+    return p.substring(p.lastIndexOf('/') + 1);
+  }
+
+  /** The folder that holds a path. */
+  public static String parent(String path) {
+    String p = path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
+    return p.substring(0, p.lastIndexOf('/'));
+  }
+
+  /** Whether file {@code path} exists. */
+  public static boolean exists(String path) {
+    return !match(path).isEmpty();
+  }
+
+  /** The files matching a glob ({@code *} within a name, {@code **} across folders), sorted; none is no error. */
+  public static List<String> match(String glob) {
+    try {
+      MatchResult result = FileSystems.match(glob, EmptyMatchTreatment.ALLOW);
+      if (result.status() == MatchResult.Status.NOT_FOUND) {
+        return List.of();
+      }
+      TreeSet<String> files = new TreeSet<>();
+      for (MatchResult.Metadata m : result.metadata()) {
+        if (!m.resourceId().isDirectory()) {
+          files.add(m.resourceId().toString());
+        }
+      }
+      return new ArrayList<>(files);
+    } catch (FileNotFoundException e) {
+      return List.of();
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot list " + glob + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Every file under folder {@code dir}, at any depth, sorted. */
+  public static List<String> filesUnder(String dir) {
+    return match(join(dir, "**"));
+  }
+
+  /** The whole content of file {@code path}. */
+  public static byte[] read(String path) throws IOException {
+    try (InputStream in = Channels.newInputStream(FileSystems.open(resource(path)))) {
+      return in.readAllBytes();
+    }
+  }
+
+  /** Writes file {@code path} (its folders are created as needed); a reader may see it half-written. */
+  public static void write(String path, byte[] content) throws IOException {
+    if (Stores.isLocal(path)) {
+      Files.createDirectories(Path.of(path).toAbsolutePath().getParent());
+    }
+    try (OutputStream out = Channels.newOutputStream(FileSystems.create(resource(path), MimeTypes.BINARY))) {
+      out.write(content);
+    }
+  }
+
+  /** Deletes files; those already gone are no error. */
+  public static void delete(List<String> paths) throws IOException {
+    if (paths.isEmpty()) {
+      return;
+    }
+    FileSystems.delete(paths.stream().map(StoreFiles::resource).toList(), MoveOptions.StandardMoveOptions.IGNORE_MISSING_FILES);
+  }
+
+  /**
+   * Deletes folder {@code dir} and everything under it (Encore's own folders: staging, trash, replaced versions).
+   * On file systems with real folders the emptied folders go too.
+   */
+  public static void deleteTree(String dir) throws IOException {
+    if (Stores.isLocal(dir)) {
+      Path root = Path.of(dir);
+      if (!Files.exists(root)) {
+        return;
+      }
+      try (Stream<Path> paths = Files.walk(root)) {
+        for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+          Files.delete(p);
+        }
+      }
+      return;
+    }
+    List<String> files = filesUnder(dir);
+    delete(files);
+    // Folders emptied above, deepest first (HDFS keeps them; object stores have none and ignore this).
+    TreeSet<String> folders = new TreeSet<>(Comparator.<String>comparingInt(String::length).reversed()
+        .thenComparing(Comparator.naturalOrder()));
+    String top = join(dir);
+    for (String f : files) {
+      for (String p = parent(f); p.length() > top.length() && p.startsWith(top); p = parent(p)) {
+        folders.add(p);
+      }
+    }
+    folders.add(top);
+    List<ResourceId> ids = new ArrayList<>();
+    for (String folder : folders) {
+      ids.add(FileSystems.matchNewResource(folder, true));
+    }
+    FileSystems.delete(ids, MoveOptions.StandardMoveOptions.IGNORE_MISSING_FILES);
+  }
+
+  /** The Beam resource of file {@code path}. */
+  public static ResourceId resource(String path) {
+    return FileSystems.matchNewResource(path, false);
+  }
+}
