@@ -34,7 +34,7 @@ class HotUserIT {
     try (Stream<Path> dirs = Files.list(logs)) {
       for (Path d : dirs.filter(d -> d.getFileName().toString().compareTo("dt=2024-03-24") < 0
           && d.getFileName().toString().startsWith("dt=")).toList()) {
-        dev.encore.publish.OutputRoot.deleteTree(d);
+        dev.encore.store.StoreFiles.deleteTree(d.toString());
       }
     }
     long start = Instant.parse("2024-03-29T00:00:00Z").toEpochMilli();

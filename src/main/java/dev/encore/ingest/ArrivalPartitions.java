@@ -1,13 +1,10 @@
 package dev.encore.ingest;
 
 import dev.encore.EncoreException;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import dev.encore.store.StoreFiles;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.Stream;
 
 /**
  * Finds the arrival partitions a run needs and refuses, before anything runs, those that are missing or not yet
@@ -30,20 +27,25 @@ public final class ArrivalPartitions {
   /** A day that was not read, and why. */
   public record Skipped(LocalDate day, String why) {}
 
-  /** Resolves the partitions for days {@code from..to} inclusive under {@code logs}. */
-  public static Found resolve(Path logs, LocalDate from, LocalDate to, boolean allowMissingDays) {
+  /**
+   * Resolves the partitions for days {@code from..to} inclusive under {@code logs} (a local path or a URL of any
+   * store Beam's file systems reach). A day with no file is missing; one without {@code _SUCCESS}, unsealed.
+   */
+  public static Found resolve(String logs, LocalDate from, LocalDate to, boolean allowMissingDays) {
     List<InputPartition> partitions = new ArrayList<>();
     List<Skipped> skipped = new ArrayList<>();
     for (LocalDate day = from; !day.isAfter(to); day = day.plusDays(1)) {
-      Path dir = partitionDir(logs, day);
+      String dir = partitionDir(logs, day);
+      List<String> files = list(dir);
       String problem = null;
-      if (!Files.isDirectory(dir)) {
+      if (files.isEmpty()) {
         problem = "missing";
-      } else if (!Files.exists(dir.resolve(SUCCESS))) {
+      } else if (files.stream().noneMatch(f -> StoreFiles.name(f).equals(SUCCESS))) {
         problem = "unsealed";
       }
       if (problem == null) {
-        partitions.add(new InputPartition(day, dir.toString(), avroFiles(dir)));
+        partitions.add(new InputPartition(day, dir,
+            files.stream().filter(f -> StoreFiles.name(f).endsWith(".avro")).sorted().toList()));
       } else if (allowMissingDays) {
         skipped.add(new Skipped(day, problem));
       } else {
@@ -62,54 +64,49 @@ public final class ArrivalPartitions {
   }
 
   /**
-   * The first input day F: the earliest {@code dt=} arrival partition under {@code logs}. Days before it were never
-   * observed.
+   * The first input day F: the earliest {@code dt=} arrival partition under {@code logs} that holds a file. Days
+   * before it were never observed.
    */
-  public static LocalDate firstDay(Path logs) {
-    if (!Files.isDirectory(logs)) {
+  public static LocalDate firstDay(String logs) {
+    List<String> files = list(StoreFiles.join(logs, "dt=*"));
+    if (files.isEmpty() && !StoreFiles.folderExists(logs)) {
       throw new EncoreException(
           EncoreException.INPUT,
           "The logs directory " + logs + " does not exist or is not a directory. Pass --logs=DIR, the folder"
               + " that holds the dt=YYYY-MM-DD arrival partitions.");
     }
-    try (Stream<Path> dirs = Files.list(logs)) {
-      return dirs.map(d -> d.getFileName().toString())
-          .filter(n -> n.startsWith("dt="))
-          .map(n -> partitionDay(logs, n))
-          .min(LocalDate::compareTo)
-          .orElseThrow(() -> new EncoreException(
-              EncoreException.INPUT,
-              "The logs directory " + logs + " holds no dt=YYYY-MM-DD partition. Point --logs at the folder"
-                  + " that holds them."));
-    } catch (IOException e) {
-      throw new EncoreException(EncoreException.INPUT, "Cannot list the logs directory " + logs + ": " + e, e);
-    }
+    return files.stream()
+        .map(f -> StoreFiles.name(StoreFiles.parent(f)))
+        .distinct()
+        .map(n -> partitionDay(logs, n))
+        .min(LocalDate::compareTo)
+        .orElseThrow(() -> new EncoreException(
+            EncoreException.INPUT,
+            "The logs directory " + logs + " holds no dt=YYYY-MM-DD partition. Point --logs at the folder"
+                + " that holds them."));
   }
 
   /** The day of a {@code dt=YYYY-MM-DD} folder name; any other {@code dt=} name is an input error. */
-  private static LocalDate partitionDay(Path logs, String name) {
+  private static LocalDate partitionDay(String logs, String name) {
     try {
       return LocalDate.parse(name.substring(3));
     } catch (java.time.format.DateTimeParseException e) {
-      throw new EncoreException(EncoreException.INPUT, "The logs folder " + logs.resolve(name)
+      throw new EncoreException(EncoreException.INPUT, "The logs folder " + StoreFiles.join(logs, name)
           + " is not named dt=YYYY-MM-DD with a real date. Rename or remove it.");
     }
   }
 
   /** {@code <logs>/dt=YYYY-MM-DD}. */
-  public static Path partitionDir(Path logs, LocalDate day) {
-    return logs.resolve("dt=" + day);
+  public static String partitionDir(String logs, LocalDate day) {
+    return StoreFiles.join(logs, "dt=" + day);
   }
 
-  private static List<String> avroFiles(Path dir) {
-    try (Stream<Path> files = Files.list(dir)) {
-      return files
-          .filter(f -> f.getFileName().toString().endsWith(".avro") && Files.isRegularFile(f))
-          .map(Path::toString)
-          .sorted()
-          .toList();
-    } catch (IOException e) {
-      throw new EncoreException(EncoreException.INPUT, "Cannot list input partition " + dir + ": " + e, e);
+  /** The files directly in the partition folders {@code dirs} (a glob), sorted. */
+  private static List<String> list(String dirs) {
+    try {
+      return StoreFiles.match(StoreFiles.join(dirs, "*"));
+    } catch (RuntimeException e) {
+      throw new EncoreException(EncoreException.INPUT, "Cannot list the input " + dirs + ": " + e, e);
     }
   }
 }

@@ -2,12 +2,10 @@ package dev.encore.ingest;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.encore.EncoreException;
-import dev.encore.publish.OutputRoot;
+import dev.encore.publish.PartitionLayout;
+import dev.encore.store.StoreFiles;
 import dev.encore.rewards.Finality;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -46,17 +44,17 @@ public record InputCalendar(NavigableMap<LocalDate, Entry> entries, Set<LocalDat
   }
 
   /** {@code <output>/_encore/input_calendar.json}. */
-  public static Path file(Path outputRoot) {
-    return outputRoot.resolve(OutputRoot.PRIVATE_DIR).resolve("input_calendar.json");
+  public static String file(PartitionLayout outputRoot) {
+    return outputRoot.privatePath("input_calendar.json");
   }
 
   /** The calendar recorded under an output root; empty when none is. */
-  public static InputCalendar read(Path outputRoot) {
-    Path file = file(outputRoot);
+  public static InputCalendar read(PartitionLayout outputRoot) {
+    String file = file(outputRoot);
     TreeMap<LocalDate, Entry> entries = new TreeMap<>();
-    if (Files.exists(file)) {
+    if (StoreFiles.exists(file)) {
       try {
-        Map<?, ?> days = JSON.readValue(file.toFile(), Map.class);
+        Map<?, ?> days = JSON.readValue(StoreFiles.read(file), Map.class);
         days.forEach((day, value) -> {
           Map<?, ?> e = (Map<?, ?>) value;
           entries.put(LocalDate.parse((String) day), new Entry(Boolean.TRUE.equals(e.get("complete")),
@@ -135,9 +133,7 @@ public record InputCalendar(NavigableMap<LocalDate, Entry> entries, Set<LocalDat
   }
 
   /** Records the calendar under {@code outputRoot} (atomically replaced). */
-  public void write(Path outputRoot) throws IOException {
-    Path file = file(outputRoot);
-    Files.createDirectories(file.getParent());
+  public void write(PartitionLayout outputRoot) throws IOException {
     Map<String, Object> days = new LinkedHashMap<>();
     entries.forEach((day, e) -> {
       Map<String, Object> entry = new LinkedHashMap<>();
@@ -148,8 +144,6 @@ public record InputCalendar(NavigableMap<LocalDate, Entry> entries, Set<LocalDat
       entry.put("recorded_by", e.recordedBy().toString());
       days.put(day.toString(), entry);
     });
-    Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-    JSON.writerWithDefaultPrettyPrinter().writeValue(tmp.toFile(), days);
-    Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    outputRoot.store().replaceAtomically(file(outputRoot), JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(days));
   }
 }

@@ -4,7 +4,10 @@ import dev.encore.config.FaultPoint;
 import dev.encore.EncoreException;
 import dev.encore.config.JobDefinition;
 import dev.encore.rewards.RewardSpec;
+import dev.encore.store.StoreFiles;
+import dev.encore.store.Stores;
 import java.nio.file.Path;
+import java.util.List;
 import java.time.LocalDate;
 import java.time.format.DateTimeParseException;
 
@@ -13,8 +16,8 @@ import java.time.format.DateTimeParseException;
  * these, never options.
  *
  * @param date arrival day processed
- * @param logs root of the arrival partitions
- * @param output Encore's output root
+ * @param logs root of the arrival partitions: an absolute local path, or a URL on HDFS, S3 or GCS
+ * @param output Encore's output root: an absolute local path, or a URL on HDFS, S3 or GCS
  * @param definition the job and reward definitions
  * @param allowMissingDays run without missing or unsealed partitions
  * @param shardsPerPartition Parquet files per published partition
@@ -25,8 +28,8 @@ import java.time.format.DateTimeParseException;
  */
 public record NightlyConfig(
     LocalDate date,
-    Path logs,
-    Path output,
+    String logs,
+    String output,
     JobDefinition definition,
     boolean allowMissingDays,
     int shardsPerPartition,
@@ -54,11 +57,11 @@ public record NightlyConfig(
     }
     JobDefinition definition = o.getDefinition() == null
         ? JobDefinition.builtIn()
-        : JobDefinition.load(localPath("--definition", o.getDefinition()));
+        : JobDefinition.load(definitionFile(o.getDefinition()));
     return new NightlyConfig(
         date,
-        localPath("--logs", o.getLogs()).toAbsolutePath().normalize(),
-        localPath("--output", o.getOutput()).toAbsolutePath().normalize(),
+        location("--logs", o.getLogs()),
+        location("--output", o.getOutput()),
         definition,
         o.getAllowMissingDays(),
         o.getShardsPerPartition(),
@@ -86,15 +89,32 @@ public record NightlyConfig(
   }
 
   /**
-   * A path on this machine's file systems. Encore lists, stages and publishes with local file operations (on a
-   * cluster: a shared file system mounted at the same path everywhere), so a URL such as gs://bucket/x is refused
-   * rather than taken as a relative folder named "gs:".
+   * A location Encore reads or writes through Beam's file systems: a local path (made absolute), or an hdfs://,
+   * s3:// or gs:// URL. Any other scheme is refused rather than taken as a relative folder named "x:".
    */
-  private static Path localPath(String option, String value) {
-    if (value.matches("^[A-Za-z][A-Za-z0-9+.-]*://.*")) {
-      throw usage(option + "=" + value + " is a URL; Encore reads and writes file system paths only (gs://, s3://,"
-          + " hdfs:// are not supported yet). On a cluster, use a shared file system mounted at the same path on"
-          + " every machine; see README, Running on a cluster.");
+  static String location(String option, String value) {
+    if (!Stores.isLocal(value) || value.startsWith("file://")) {
+      String scheme = Stores.scheme(value);
+      if (scheme.equals("file")) {
+        return StoreFiles.join(Path.of(java.net.URI.create(value)).toAbsolutePath().normalize().toString());
+      }
+      if (!List.of("hdfs", "s3", "gs").contains(scheme)) {
+        throw usage(option + "=" + value + " uses the scheme " + scheme + "://, which Encore does not read or"
+            + " write. Use a local path, hdfs://, s3:// or gs:// (README, Where the data lives).");
+      }
+      return StoreFiles.join(value);
+    }
+    if (value.matches("^[A-Za-z][A-Za-z0-9+.-]*:/.*")) {
+      throw usage(option + "=" + value + " looks like a URL without its //; write it as scheme://host/path.");
+    }
+    return Path.of(value).toAbsolutePath().normalize().toString();
+  }
+
+  /** The definition file: read by the launcher only, so a local path. */
+  private static Path definitionFile(String value) {
+    if (!Stores.isLocal(value)) {
+      throw usage("--definition=" + value + " is a URL; the definition is read by the launcher, so give a local"
+          + " path (copy the file next to the job).");
     }
     return Path.of(value);
   }

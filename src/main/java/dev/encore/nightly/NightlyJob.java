@@ -5,8 +5,10 @@ import dev.encore.config.FaultPoint;
 import dev.encore.ingest.ArrivalPartitions;
 import dev.encore.progress.RunProgress;
 import dev.encore.publish.OutputRoot;
+import dev.encore.publish.PartitionLayout;
 import dev.encore.publish.WriteRunStats;
 import dev.encore.rewards.RewardSpec;
+import dev.encore.store.StoreFiles;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
@@ -42,10 +44,10 @@ public final class NightlyJob {
     Instant started = Instant.now();
     NightlyConfig config = NightlyConfig.from(options);
     OutputRoot.checkNoOverlap(config.output(), config.logs());
-    NightlyPlanner planner = new NightlyPlanner(config);
+    NightlyPlanner planner = new NightlyPlanner(config, PartitionLayout.of(config.output(), options));
     NightlyPlan plan = planner.plan();
     ArrivalPartitions.Found input = planner.input(plan);
-    try (OutputRoot root = OutputRoot.claim(config.output(), config.logs())) {
+    try (OutputRoot root = OutputRoot.claim(config.output(), config.logs(), options)) {
       NightlyRun run = planner.prepare(plan, input, root, registry.apply(config.rewardSpec()), started,
           options.getRunner().getSimpleName());
       LOG.info("nightly {}: reading arrivals {}..{}; sessions {}, activity rebuilt {} / reused {}, rewards {} (run {})",
@@ -67,7 +69,8 @@ public final class NightlyJob {
    * partitions: backfill skips such dates.
    */
   public static boolean alreadyPublished(NightlyOptions options) {
-    return new NightlyPlanner(NightlyConfig.from(options)).alreadyPublished();
+    NightlyConfig config = NightlyConfig.from(options);
+    return new NightlyPlanner(config, PartitionLayout.of(config.output(), options)).alreadyPublished();
   }
 
   /** Builds and runs the pipeline into the run's staging folder; returns the run's exact counts. */
@@ -82,7 +85,11 @@ public final class NightlyJob {
       run.config().failAt().failIf(FaultPoint.PUBLISHING);
       return counts;
     } catch (RuntimeException | IOException e) {
-      OutputRoot.deleteTree(run.staging());
+      try {
+        StoreFiles.deleteTree(run.staging());
+      } catch (IOException | RuntimeException cleanup) {
+        e.addSuppressed(cleanup); // the next run on this root clears it
+      }
       throw failure(e);
     }
   }

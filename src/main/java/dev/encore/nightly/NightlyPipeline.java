@@ -53,9 +53,7 @@ public final class NightlyPipeline {
 
     PCollection<Activity> history = PCollectionList
         .of(perUser.get(Sessionize.ACTIVITY).apply("RebuiltActivity", Values.create()))
-        .and(pipeline.apply("ReadActivityHistory", new ReadActivity(
-            plan.activityReused().stream()
-                .map(d -> run.root().partition(Outputs.ACTIVITY.name(), d.toString()).toString()).toList())))
+        .and(pipeline.apply("ReadActivityHistory", new ReadActivity(run.reusedActivityFiles())))
         .apply("AllActivity", Flatten.pCollections());
     PCollectionTuple rewards = history.apply("ComputeRewards", new ComputeRewards(
         spec, run.calendar().finality(plan.date(), spec.lateness()),
@@ -71,7 +69,7 @@ public final class NightlyPipeline {
     }
     PCollectionList.of(counts)
         .apply("FlattenCounts", Flatten.pCollections())
-        .apply("WriteRunCounts", new WriteRunStats(run.staging().toString()));
+        .apply("WriteRunCounts", new WriteRunStats(run.staging()));
     return pipeline;
   }
 
@@ -96,7 +94,7 @@ public final class NightlyPipeline {
   private static <T extends org.apache.avro.generic.GenericRecord> PCollection<KV<String, Long>> write(
       OutputDataset<T> output, Stages stages, NightlyRun run) {
     return output.rows().apply(stages).apply("Write" + stepName(output.name()), new WritePartitionedParquet<>(
-        output.dataset(), run.staging().toString(), output.shards().applyAsInt(run.config()), run.config().failAt()));
+        output.dataset(), run.staging(), output.shards().applyAsInt(run.config()), run.config().failAt()));
   }
 
   /** user_entity_rewards → UserEntityRewards. */

@@ -7,12 +7,12 @@ import dev.encore.ingest.ArrivalPartitions;
 import dev.encore.ingest.InputCalendar;
 import dev.encore.ingest.InputPartition;
 import dev.encore.publish.OutputRoot;
+import dev.encore.publish.PartitionLayout;
 import dev.encore.publish.Publisher;
 import dev.encore.sessions.ActivityLogic;
+import dev.encore.store.StoreFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
@@ -24,7 +24,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
-import java.util.stream.Stream;
+import org.apache.beam.sdk.io.fs.MatchResult;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,11 +41,14 @@ public final class NightlyPlanner {
   private static final String FIRST_INPUT_DAY = "FIRST_INPUT_DAY";
 
   private final NightlyConfig config;
+  /** The output root's layout: where published partitions and Encore's own files are, on its store. */
+  private final PartitionLayout layout;
   /** Set by {@link #plan}: why older activity days are rebuilt instead of reused, reason → days. */
   private Map<String, List<LocalDate>> activityRebuiltWhy = Map.of();
 
-  public NightlyPlanner(NightlyConfig config) {
+  public NightlyPlanner(NightlyConfig config, PartitionLayout layout) {
     this.config = config;
+    this.layout = layout;
   }
 
   /**
@@ -112,16 +115,25 @@ public final class NightlyPlanner {
       String runner) {
     // Each arrival's rejections are published by the first run that reads it (and again by its own date's run).
     List<LocalDate> rejectedDays = new ArrayList<>();
+    Set<String> rejectedPublished = new HashSet<>(layout.publishedDays(Outputs.REJECTED.name()));
     for (InputPartition p : input.partitions()) {
-      if (p.day().equals(config.date())
-          || !Files.exists(root.partition(Outputs.REJECTED.name(), p.day().toString()).resolve(Publisher.SUCCESS))) {
+      if (p.day().equals(config.date()) || !rejectedPublished.contains(p.day().toString())) {
         rejectedDays.add(p.day());
       }
     }
-    InputCalendar calendar = InputCalendar.read(root.path()).observe(input, config.date());
+    InputCalendar calendar = InputCalendar.read(layout).observe(input, config.date());
     warnWhereTheInputDiffersFromTheCalendar(input, calendar);
-    return new NightlyRun(config, plan, input, calendar, List.copyOf(rejectedDays), activityRebuiltWhy, outputs,
-        root,
+    List<String> reusedActivityFiles = new ArrayList<>();
+    for (LocalDate day : plan.activityReused()) {
+      try {
+        reusedActivityFiles.addAll(layout.current(Outputs.ACTIVITY.name(), day.toString()).files());
+      } catch (IOException | RuntimeException e) {
+        throw new EncoreException(EncoreException.OUTPUT, "Cannot list the published activity of " + day + " under "
+            + layout.root() + ": " + e + ". Move the damaged partition away and re-run.", e);
+      }
+    }
+    return new NightlyRun(config, plan, input, calendar, List.copyOf(rejectedDays), activityRebuiltWhy,
+        List.copyOf(reusedActivityFiles), outputs, root,
         NightlyRun.newRunId(config.date(), started), started, runner);
   }
 
@@ -130,12 +142,12 @@ public final class NightlyPlanner {
    * partitions (its arrival partition and the late window before it): backfill skips such dates.
    */
   public boolean alreadyPublished() {
-    Path record = runRecord(config.output(), config.date());
-    if (!Files.exists(record)) {
+    String record = runRecord(layout, config.date());
+    if (!StoreFiles.exists(record)) {
       return false;
     }
     try {
-      Map<?, ?> done = JSON.readValue(record.toFile(), Map.class);
+      Map<?, ?> done = JSON.readValue(StoreFiles.read(record), Map.class);
       return fingerprint(firstInputDay(ArrivalPartitions.firstDay(config.logs()))).equals(done.get("fingerprint"));
     } catch (IOException e) {
       return false; // an unreadable record: run again
@@ -143,13 +155,13 @@ public final class NightlyPlanner {
   }
 
   /** {@code <output>/_encore/runs/nightly-<date>.json}: written when a run has published everything. */
-  static Path runRecord(Path output, LocalDate date) {
-    return output.resolve(OutputRoot.PRIVATE_DIR).resolve("runs").resolve("nightly-" + date + ".json");
+  static String runRecord(PartitionLayout output, LocalDate date) {
+    return output.privatePath("runs", "nightly-" + date + ".json");
   }
 
   /** Where the first input day is recorded, so that log retention does not move it. */
-  static Path firstInputDayFile(Path output) {
-    return output.resolve(OutputRoot.PRIVATE_DIR).resolve(FIRST_INPUT_DAY);
+  static String firstInputDayFile(PartitionLayout output) {
+    return output.privatePath(FIRST_INPUT_DAY);
   }
 
   /**
@@ -158,10 +170,10 @@ public final class NightlyPlanner {
    * lookback_complete or what counts as observed.
    */
   private LocalDate firstInputDay(LocalDate logsBegin) {
-    Path recorded = firstInputDayFile(config.output());
+    String recorded = firstInputDayFile(layout);
     try {
-      if (Files.exists(recorded)) {
-        LocalDate seen = LocalDate.parse(Files.readString(recorded).strip());
+      if (StoreFiles.exists(recorded)) {
+        LocalDate seen = LocalDate.parse(new String(StoreFiles.read(recorded), StandardCharsets.UTF_8).strip());
         return seen.isBefore(logsBegin) ? seen : logsBegin;
       }
     } catch (IOException | RuntimeException e) {
@@ -183,16 +195,15 @@ public final class NightlyPlanner {
       if (d.isBefore(firstInputDay)) {
         continue;
       }
-      Path dir = ArrivalPartitions.partitionDir(config.logs(), d);
-      s.append('|').append(d).append(Files.exists(dir.resolve(ArrivalPartitions.SUCCESS)) ? ":sealed" : ":open");
-      if (Files.isDirectory(dir)) {
-        try (Stream<Path> files = Files.list(dir)) {
-          for (Path f : files.sorted().toList()) {
-            s.append(',').append(f.getFileName()).append('=').append(f.toFile().length());
-          }
-        } catch (IOException e) {
-          s.append(",unlistable");
+      String dir = ArrivalPartitions.partitionDir(config.logs(), d);
+      s.append('|').append(d).append(StoreFiles.exists(StoreFiles.join(dir, ArrivalPartitions.SUCCESS))
+          ? ":sealed" : ":open");
+      try {
+        for (MatchResult.Metadata f : StoreFiles.matchMetadata(StoreFiles.join(dir, "*"))) {
+          s.append(',').append(StoreFiles.name(f.resourceId().toString())).append('=').append(f.sizeBytes());
         }
+      } catch (RuntimeException e) {
+        s.append(",unlistable");
       }
     }
     return com.google.common.hash.Hashing.sha256().hashString(s, StandardCharsets.UTF_8).toString();
@@ -205,18 +216,11 @@ public final class NightlyPlanner {
    */
   private List<LocalDate> reusableActivity(Map<LocalDate, String> notReusable) {
     List<LocalDate> days = new ArrayList<>();
-    Path dir = config.output().resolve(Outputs.ACTIVITY.name());
-    if (!Files.isDirectory(dir)) {
-      return days;
-    }
-    try (Stream<Path> partitions = Files.list(dir)) {
-      for (Path p : partitions.sorted().toList()) {
-        String name = p.getFileName().toString();
-        if (!name.startsWith("dt=") || !Files.exists(p.resolve(Publisher.SUCCESS))) {
-          continue;
-        }
-        LocalDate day = LocalDate.parse(name.substring(3));
-        String why = whyNotReusable(day, Publisher.readMetadata(p));
+    String dataset = Outputs.ACTIVITY.name();
+    try {
+      for (String dt : layout.publishedDays(dataset)) {
+        LocalDate day = LocalDate.parse(dt);
+        String why = whyNotReusable(day, Publisher.readMetadata(layout, dataset, dt));
         if (why == null) {
           days.add(day);
         } else {
@@ -225,8 +229,8 @@ public final class NightlyPlanner {
       }
     } catch (IOException | RuntimeException e) {
       throw new EncoreException(EncoreException.OUTPUT,
-          "Cannot read the published activity under " + dir + ": " + e + ". Move the damaged partition away and"
-              + " re-run; Encore rebuilds missing activity from the logs.", e);
+          "Cannot read the published activity under " + StoreFiles.join(layout.root(), dataset) + ": " + e
+              + ". Move the damaged partition away and re-run; Encore rebuilds missing activity from the logs.", e);
     }
     return days;
   }
@@ -243,24 +247,18 @@ public final class NightlyPlanner {
       if (!dataset.finalDaysOnly()) {
         continue;
       }
-      Path dir = config.output().resolve(dataset.name());
-      if (!Files.isDirectory(dir)) {
-        continue;
-      }
-      try (Stream<Path> partitions = Files.list(dir)) {
-        for (Path p : partitions.sorted().toList()) {
-          String name = p.getFileName().toString();
-          if (name.startsWith("dt=") && Files.exists(p.resolve(Publisher.SUCCESS))) {
-            Object definition = Publisher.readMetadata(p).get("definition");
-            Object version = definition instanceof Map<?, ?> m ? m.get("version") : null;
-            if (!String.valueOf(current).equals(String.valueOf(version))) {
-              days.add(LocalDate.parse(name.substring(3)));
-            }
+      try {
+        for (String dt : layout.publishedDays(dataset.name())) {
+          Object definition = Publisher.readMetadata(layout, dataset.name(), dt).get("definition");
+          Object version = definition instanceof Map<?, ?> m ? m.get("version") : null;
+          if (!String.valueOf(current).equals(String.valueOf(version))) {
+            days.add(LocalDate.parse(dt));
           }
         }
       } catch (IOException | RuntimeException e) {
-        throw new EncoreException(EncoreException.OUTPUT, "Cannot read the published rewards under " + dir + ": "
-            + e + ". Move the damaged partition away and re-run.", e);
+        throw new EncoreException(EncoreException.OUTPUT, "Cannot read the published rewards under "
+            + StoreFiles.join(layout.root(), dataset.name()) + ": " + e + ". Move the damaged partition away and"
+            + " re-run.", e);
       }
     }
     return days;

@@ -5,17 +5,16 @@ import dev.encore.EncoreException;
 import dev.encore.Version;
 import dev.encore.ingest.ArrivalPartitions;
 import dev.encore.ingest.InputCalendar;
-import dev.encore.rewards.Finality;
 import dev.encore.ingest.InputPartition;
-import dev.encore.publish.OutputRoot;
+import dev.encore.publish.PartitionLayout;
 import dev.encore.publish.Publisher;
 import dev.encore.publish.RunStats;
 import dev.encore.publish.WritePartitionedParquet;
+import dev.encore.rewards.Finality;
 import dev.encore.sessions.ActivityLogic;
+import dev.encore.store.StoreFiles;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -25,7 +24,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.stream.Stream;
 
 /**
  * Publishes what a run staged: every partition the registry says the run writes, each atomically with its run
@@ -40,7 +38,7 @@ final class NightlyPublisher {
   /** Publishes the run's partitions and returns its summary; the staging folder is gone afterwards. */
   static NightlySummary publish(NightlyRun run, Map<String, Long> counts) {
     NightlyConfig config = run.config();
-    Path staging = run.staging();
+    String staging = run.staging();
     InputCalendar calendar = run.calendar().withSkippedFiles(skippedFilesByDay(RunStats.skippedFiles(counts)));
     Map<String, String> withheld = withheld(run, calendar);
     Map<String, Object> runInfo = runInfo(run, counts, calendar, withheld);
@@ -58,7 +56,7 @@ final class NightlyPublisher {
         String dt = config.date().toString();
         publisher.publish(Outputs.REJECTED, dt, staged(run, Outputs.REJECTED.name(), dt), config.date(),
             partitionInfo(runInfo, Outputs.REJECTED.name(), dt, counts));
-        OutputRoot.deleteTree(staging);
+        StoreFiles.deleteTree(staging);
         throw new EncoreException(EncoreException.INPUT, String.format(
             "%d of the %d records of arrival partition %s were rejected (%.1f %%), more than --maxRejectedShare=%s."
                 + " Only %s/dt=%s was published; inspect it (reasons per record), fix the input and re-run.",
@@ -66,7 +64,7 @@ final class NightlyPublisher {
             Outputs.REJECTED.name(), dt));
       }
       // Recorded before any partition is published on its basis; never changed afterwards.
-      calendar.write(run.root().path());
+      calendar.write(run.root().layout());
       for (OutputDataset<?> output : run.outputs()) {
         for (LocalDate day : output.days().apply(run)) {
           String dt = day.toString();
@@ -78,8 +76,10 @@ final class NightlyPublisher {
           (outcome == Publisher.Outcome.WRITTEN ? published : unchanged).add(output.name() + "/dt=" + dt);
         }
       }
-      OutputRoot.deleteTree(staging);
-      OutputRoot.deleteTree(run.root().trash(run.runId()));
+      StoreFiles.deleteTree(staging);
+      if (!run.root().layout().manifests()) {
+        StoreFiles.deleteTree(run.root().trash(run.runId()));
+      }
       writeRunRecord(run, counts);
     } catch (IOException e) {
       throw new EncoreException(
@@ -127,11 +127,10 @@ final class NightlyPublisher {
   static Map<LocalDate, List<String>> skippedFilesByDay(List<String> files) {
     Map<LocalDate, List<String>> byDay = new TreeMap<>();
     for (String f : files) {
-      Path parent = Path.of(f).getParent();
-      String name = parent == null ? "" : parent.getFileName().toString();
+      String name = f.contains("/") ? StoreFiles.name(StoreFiles.parent(f)) : "";
       if (name.startsWith("dt=")) {
         byDay.computeIfAbsent(LocalDate.parse(name.substring(3)), d -> new ArrayList<>())
-            .add(name + "/" + Path.of(f).getFileName());
+            .add(name + "/" + StoreFiles.name(f));
       }
     }
     return byDay;
@@ -145,7 +144,7 @@ final class NightlyPublisher {
     TreeSet<String> orphans = new TreeSet<>(stagedPartitions(run.staging()));
     run.outputs().partitions(run).forEach(orphans::remove);
     if (!orphans.isEmpty()) {
-      OutputRoot.deleteTree(run.staging());
+      StoreFiles.deleteTree(run.staging());
       throw new EncoreException(EncoreException.PIPELINE, "The pipeline staged " + String.join(", ", orphans)
           + ", which no dataset of the registry (nightly.Outputs) publishes on this run's days. Nothing was"
           + " published. Declare the days that dataset is written on (OutputDataset.writtenOn) to match the rows"
@@ -154,40 +153,32 @@ final class NightlyPublisher {
   }
 
   /** The partitions in a staging folder, as {@code dataset/dt=YYYY-MM-DD}. */
-  private static List<String> stagedPartitions(Path staging) throws IOException {
-    List<String> found = new ArrayList<>();
-    if (!Files.isDirectory(staging)) {
-      return found;
+  private static List<String> stagedPartitions(String staging) {
+    TreeSet<String> found = new TreeSet<>();
+    for (String f : StoreFiles.match(StoreFiles.join(staging, "*", "dt=*", "*"))) {
+      String dir = StoreFiles.parent(f);
+      found.add(StoreFiles.name(StoreFiles.parent(dir)) + "/" + StoreFiles.name(dir));
     }
-    try (Stream<Path> paths = Files.walk(staging, 2)) {
-      for (Path p : paths.toList()) {
-        if (p.getNameCount() == staging.getNameCount() + 2 && p.getFileName().toString().startsWith("dt=")) {
-          found.add(p.getParent().getFileName() + "/" + p.getFileName());
-        }
-      }
-    }
-    return found;
+    return new ArrayList<>(found);
   }
 
-  private static Path staged(NightlyRun run, String dataset, String dt) {
-    return Path.of(WritePartitionedParquet.partitionDir(run.staging().toString(), dataset, dt));
+  private static String staged(NightlyRun run, String dataset, String dt) {
+    return WritePartitionedParquet.partitionDir(run.staging(), dataset, dt);
   }
 
   /** Writes the run record (and the first input day) once everything is published: backfill skips such dates. */
   private static void writeRunRecord(NightlyRun run, Map<String, Long> counts) throws IOException {
     NightlyConfig config = run.config();
-    Path record = NightlyPlanner.runRecord(run.root().path(), config.date());
-    Files.createDirectories(record.getParent());
-    Path tmp = record.resolveSibling(record.getFileName() + ".tmp");
+    PartitionLayout layout = run.root().layout();
     Map<String, Object> done = new LinkedHashMap<>();
     done.put("date", config.date().toString());
     done.put("run_id", run.runId());
     done.put("finished_at", Instant.now().toString());
-    done.put("fingerprint", new NightlyPlanner(config).fingerprint(run.plan().firstInputDay()));
+    done.put("fingerprint", new NightlyPlanner(config, layout).fingerprint(run.plan().firstInputDay()));
     done.put("outputs", outputRows(run, counts));
-    JSON.writeValue(tmp.toFile(), done);
-    Files.move(tmp, record, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-    Files.writeString(NightlyPlanner.firstInputDayFile(run.root().path()), run.plan().firstInputDay() + "\n");
+    layout.store().replaceAtomically(NightlyPlanner.runRecord(layout, config.date()), JSON.writeValueAsBytes(done));
+    layout.store().replaceAtomically(NightlyPlanner.firstInputDayFile(layout),
+        (run.plan().firstInputDay() + "\n").getBytes(StandardCharsets.UTF_8));
   }
 
   /** Rows written per dataset and partition, every registered dataset listed: name → (dt → rows). */
@@ -213,8 +204,8 @@ final class NightlyPublisher {
     info.put("date", config.date().toString());
     info.put("started_at", run.started().toString());
     Map<String, Object> opts = new LinkedHashMap<>();
-    opts.put("logs", config.logs().toString());
-    opts.put("output", config.output().toString());
+    opts.put("logs", config.logs());
+    opts.put("output", config.output());
     opts.put("runner", run.runner());
     opts.put("allowMissingDays", config.allowMissingDays());
     opts.put("shardsPerPartition", config.shardsPerPartition());

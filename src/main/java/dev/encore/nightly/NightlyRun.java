@@ -3,7 +3,6 @@ package dev.encore.nightly;
 import dev.encore.ingest.ArrivalPartitions;
 import dev.encore.ingest.InputCalendar;
 import dev.encore.publish.OutputRoot;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
@@ -24,6 +23,7 @@ import java.util.UUID;
  *     the first to read
  * @param activityRebuiltWhy why activity days before T-L (older than the days every run rebuilds) are rebuilt
  *     rather than reused: reason → days
+ * @param reusedActivityFiles the Parquet files of the published activity partitions the plan reuses
  * @param outputs the datasets written and published
  * @param root the output root, claimed and locked for this run
  * @param runId unique id, also in every partition's run metadata
@@ -37,6 +37,7 @@ public record NightlyRun(
     InputCalendar calendar,
     List<LocalDate> rejectedDays,
     Map<String, List<LocalDate>> activityRebuiltWhy,
+    List<String> reusedActivityFiles,
     Outputs outputs,
     OutputRoot root,
     String runId,
@@ -51,7 +52,7 @@ public record NightlyRun(
   }
 
   /** This run's staging folder: the pipeline writes there, the publisher moves partitions from there. */
-  public Path staging() {
+  public String staging() {
     return root.staging(runId);
   }
 }

@@ -20,4 +20,21 @@ public interface OutputOptions extends PipelineOptions {
   int getShardsPerPartition();
 
   void setShardsPerPartition(int value);
+
+  @Description(
+      "On HDFS, S3 and GCS: how long a run's lock on the output root lasts (its lease). A lock left by a killed run"
+          + " is taken over once its lease has ended. (A local root's lock is the operating system's and ends with"
+          + " the process.)")
+  @Default.Integer(360)
+  int getLockLeaseMinutes();
+
+  void setLockLeaseMinutes(int value);
+
+  @Description(
+      "Break the output root's lock even though its lease has not ended: only when the run holding it is known to"
+          + " be dead. The run that held it publishes nothing more (it checks the lock before every commit).")
+  @Default.Boolean(false)
+  boolean getBreakLock();
+
+  void setBreakLock(boolean value);
 }

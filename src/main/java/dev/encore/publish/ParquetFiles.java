@@ -3,6 +3,8 @@ package dev.encore.publish;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.channels.Channels;
+import java.nio.channels.SeekableByteChannel;
+import java.util.function.Consumer;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
@@ -10,13 +12,18 @@ import org.apache.beam.sdk.io.FileSystems;
 import org.apache.beam.sdk.io.fs.ResourceId;
 import org.apache.beam.sdk.util.MimeTypes;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.parquet.avro.AvroParquetReader;
 import org.apache.parquet.avro.AvroParquetWriter;
 import org.apache.parquet.avro.AvroWriteSupport;
 import org.apache.parquet.hadoop.ParquetFileWriter;
+import org.apache.parquet.hadoop.ParquetReader;
 import org.apache.parquet.hadoop.ParquetWriter;
 import org.apache.parquet.hadoop.metadata.CompressionCodecName;
+import org.apache.parquet.io.DelegatingSeekableInputStream;
+import org.apache.parquet.io.InputFile;
 import org.apache.parquet.io.OutputFile;
 import org.apache.parquet.io.PositionOutputStream;
+import org.apache.parquet.io.SeekableInputStream;
 
 /**
  * Writes one Parquet file of Avro records, the way every Encore dataset is written: parquet-avro with the
@@ -61,6 +68,48 @@ public final class ParquetFiles {
         .withCompressionCodec(CompressionCodecName.SNAPPY)
         .withWriteMode(ParquetFileWriter.Mode.OVERWRITE)
         .build();
+  }
+
+  /** Reads every record of Parquet file {@code path} (any Beam file system), in file order, as generic records. */
+  public static void read(String path, Consumer<GenericRecord> records) throws IOException {
+    try (ParquetReader<GenericRecord> reader = AvroParquetReader.<GenericRecord>builder(
+            new ChannelInputFile(FileSystems.matchNewResource(path, false)))
+        .withDataModel(GenericData.get())
+        .build()) {
+      for (GenericRecord r = reader.read(); r != null; r = reader.read()) {
+        records.accept(r);
+      }
+    }
+  }
+
+  /** A Parquet input file backed by a Beam file system channel (seekable on every file system Beam has). */
+  private static final class ChannelInputFile implements InputFile {
+    private final ResourceId file;
+
+    ChannelInputFile(ResourceId file) {
+      this.file = file;
+    }
+
+    @Override
+    public long getLength() throws IOException {
+      return FileSystems.matchSingleFileSpec(file.toString()).sizeBytes();
+    }
+
+    @Override
+    public SeekableInputStream newStream() throws IOException {
+      SeekableByteChannel channel = (SeekableByteChannel) FileSystems.open(file);
+      return new DelegatingSeekableInputStream(Channels.newInputStream(channel)) {
+        @Override
+        public long getPos() throws IOException {
+          return channel.position();
+        }
+
+        @Override
+        public void seek(long newPos) throws IOException {
+          channel.position(newPos);
+        }
+      };
+    }
   }
 
   /** A Parquet output file backed by a Beam file system channel. */

@@ -2,43 +2,37 @@ package dev.encore.publish;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.encore.store.StoreFiles;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.LocalDate;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
-import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericDatumWriter;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.avro.io.BinaryEncoder;
 import org.apache.avro.io.EncoderFactory;
-import org.apache.hadoop.conf.Configuration;
-import org.apache.parquet.avro.AvroParquetReader;
-import org.apache.parquet.hadoop.ParquetReader;
-import org.apache.parquet.hadoop.util.HadoopInputFile;
 
 /**
- * Makes staged partitions visible. Each partition is completed in staging (an empty Parquet file with the schema
- * when it has no rows, the run metadata {@code _run.json}, then {@code _SUCCESS}) and only then renamed into
- * place, so a reader sees either the old partition or the whole new one, never a half-written one. A partition
- * being replaced is first moved to the run's trash and deleted once the new one is in place.
+ * Makes staged partitions visible, whole. A partition is completed where the run wrote it (an empty Parquet file
+ * with the schema when it has no rows, then the run metadata {@code _run.json}) and only then published: on
+ * POSIX and HDFS by renaming its folder into place after {@code _SUCCESS} (a partition being replaced is first
+ * moved to the run's trash and deleted once the new one is in place); on object stores by one write of its
+ * manifest ({@link PartitionLayout}). A reader sees the old partition or the whole new one, never a mix.
  */
 public final class Publisher {
   /** Run metadata written in every published partition. */
-  public static final String RUN_METADATA = "_run.json";
+  public static final String RUN_METADATA = PartitionLayout.RUN_METADATA;
   /** Run metadata key of the partition's content digest. */
   public static final String CONTENT_DIGEST = "content_sha256";
-  /** Marker of a complete, published partition. */
-  public static final String SUCCESS = "_SUCCESS";
+  /** Marker of a complete, published partition folder. */
+  public static final String SUCCESS = PartitionLayout.SUCCESS;
 
   private static final ObjectMapper JSON =
       new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -66,66 +60,72 @@ public final class Publisher {
    * rows, its files are left as they are and only its run metadata is replaced, so a rerun rewrites nothing and
    * late data rewrites only the partitions it changes. A partition published by a run for a later date is kept.
    *
-   * @param staged the partition's staging folder (it may not exist when the partition has no rows)
+   * @param staged where the run wrote the partition (it may not exist when the partition has no rows)
    * @param runDate the date of the publishing run
    * @param metadata the run metadata to write beside the data
    */
   public Outcome publish(
-      Dataset<?> dataset, String dt, Path staged, LocalDate runDate, Map<String, Object> metadata)
+      Dataset<?> dataset, String dt, String staged, LocalDate runDate, Map<String, Object> metadata)
       throws IOException {
-    Path target = root.partition(dataset.name(), dt);
-    LocalDate publishedBy = publishedBy(target);
+    PartitionLayout layout = root.layout();
+    PartitionLayout.Published current = currentOrNull(layout, dataset.name(), dt);
+    LocalDate publishedBy = publishedBy(current);
     if (publishedBy != null && publishedBy.isAfter(runDate)) {
-      OutputRoot.deleteTree(staged);
+      StoreFiles.deleteTree(staged);
       return Outcome.KEPT_NEWER;
     }
-    Files.createDirectories(staged);
-    if (parquetFiles(staged).isEmpty()) {
-      ParquetFiles.write(
-          staged.resolve(WritePartitionedParquet.fileName(0)).toString(),
-          dataset.schema(),
-          dataset.model(),
-          List.of());
+    List<String> files = PartitionLayout.parquetFiles(staged);
+    if (files.isEmpty()) {
+      ParquetFiles.write(StoreFiles.join(staged, WritePartitionedParquet.fileName(0)), dataset.schema(),
+          dataset.model(), List.of());
+      files = PartitionLayout.parquetFiles(staged);
     }
-    String digest = rowsDigest(staged, dataset);
+    String digest = rowsDigest(files, dataset);
     Map<String, Object> meta = new LinkedHashMap<>(metadata);
     meta.put(CONTENT_DIGEST, digest);
-    JSON.writeValue(staged.resolve(RUN_METADATA).toFile(), meta);
+    byte[] json = JSON.writeValueAsBytes(meta);
 
     // The published rows are re-read rather than trusting their recorded digest, so a damaged file is repaired.
-    if (publishedBy != null && digest.equals(rowsDigestOrNull(target, dataset))) {
-      Files.move(staged.resolve(RUN_METADATA), target.resolve(RUN_METADATA),
-          StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-      OutputRoot.deleteTree(staged);
+    if (current != null && digest.equals(rowsDigestOrNull(current.files(), dataset))) {
+      root.checkStillLocked();
+      layout.store().replaceAtomically(current.metadataPath(), json);
+      StoreFiles.deleteTree(staged);
       return Outcome.UNCHANGED;
     }
-    Files.createFile(staged.resolve(SUCCESS));
-    Files.createDirectories(target.getParent());
-    Path old = null;
-    if (Files.exists(target)) {
-      old = root.trash(runId).resolve(dataset.name()).resolve("dt=" + dt);
-      Files.createDirectories(old.getParent());
-      Files.move(target, old, StandardCopyOption.ATOMIC_MOVE);
+    StoreFiles.write(StoreFiles.join(staged, RUN_METADATA), json);
+    String target = layout.partition(dataset.name(), dt);
+    if (layout.manifests()) {
+      // The one write that publishes: the replaced version stays until the next run, for readers still on it.
+      root.checkStillLocked();
+      layout.store().replaceAtomically(StoreFiles.join(target, PartitionLayout.MANIFEST),
+          PartitionLayout.manifest(files));
+      return Outcome.WRITTEN;
+    }
+    StoreFiles.write(StoreFiles.join(staged, SUCCESS), new byte[0]);
+    String old = null;
+    if (StoreFiles.folderExists(target)) {
+      old = StoreFiles.join(root.trash(runId), dataset.name(), "dt=" + dt);
+      layout.store().renameDirectory(target, old);
     }
     try {
-      Files.move(staged, target, StandardCopyOption.ATOMIC_MOVE);
-    } catch (IOException e) {
+      layout.store().renameDirectory(staged, target);
+    } catch (IOException | RuntimeException e) {
       if (old != null) {
-        Files.move(old, target, StandardCopyOption.ATOMIC_MOVE); // put the published partition back
+        layout.store().renameDirectory(old, target); // put the published partition back
       }
       throw e;
     }
     if (old != null) {
-      OutputRoot.deleteTree(old);
+      StoreFiles.deleteTree(old);
     }
     return Outcome.WRITTEN;
   }
 
   /**
-   * SHA-256 over a partition's rows in file and row order, each in Avro's binary encoding. Over rows, not file
-   * bytes: parquet-java orders some footer entries differently from one JVM to the next.
+   * SHA-256 over a partition's rows in file and row order, each in Avro's binary encoding, with each file's name.
+   * Over rows, not file bytes: parquet-java orders some footer entries differently from one JVM to the next.
    */
-  static String rowsDigest(Path dir, Dataset<?> dataset) throws IOException {
+  static String rowsDigest(List<String> files, Dataset<?> dataset) throws IOException {
     MessageDigest sha;
     try {
       sha = MessageDigest.getInstance("SHA-256");
@@ -134,58 +134,76 @@ public final class Publisher {
     }
     GenericDatumWriter<GenericRecord> writer = new GenericDatumWriter<>(dataset.schema());
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-    BinaryEncoder encoder = null;
-    for (Path f : parquetFiles(dir)) {
-      sha.update(f.getFileName().toString().getBytes(StandardCharsets.UTF_8));
-      try (ParquetReader<GenericRecord> reader = AvroParquetReader.<GenericRecord>builder(
-              HadoopInputFile.fromPath(new org.apache.hadoop.fs.Path(f.toUri()), new Configuration(false)))
-          .withDataModel(GenericData.get())
-          .build()) {
-        for (GenericRecord r = reader.read(); r != null; r = reader.read()) {
-          bytes.reset();
-          encoder = EncoderFactory.get().binaryEncoder(bytes, encoder);
-          writer.write(r, encoder);
-          encoder.flush();
-          sha.update(bytes.toByteArray());
+    BinaryEncoder[] encoder = {null};
+    for (String f : files) {
+      sha.update(StoreFiles.name(f).getBytes(StandardCharsets.UTF_8));
+      ParquetFiles.read(f, r -> {
+        bytes.reset();
+        encoder[0] = EncoderFactory.get().binaryEncoder(bytes, encoder[0]);
+        try {
+          writer.write(r, encoder[0]);
+          encoder[0].flush();
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
         }
-      }
+        sha.update(bytes.toByteArray());
+      });
     }
     return HexFormat.of().formatHex(sha.digest());
   }
 
-  private static String rowsDigestOrNull(Path dir, Dataset<?> dataset) {
+  private static String rowsDigestOrNull(List<String> files, Dataset<?> dataset) {
     try {
-      return rowsDigest(dir, dataset);
+      return rowsDigest(files, dataset);
     } catch (IOException | RuntimeException e) {
       return null; // unreadable: publish anew
     }
   }
 
-  /** The date of the run that published a partition, or null when it is not published (complete). */
-  private static LocalDate publishedBy(Path partition) {
-    if (!Files.exists(partition.resolve(SUCCESS))) {
+  /** The published version, or null when there is none or its manifest is unreadable (it is then replaced). */
+  private static PartitionLayout.Published currentOrNull(PartitionLayout layout, String dataset, String dt) {
+    try {
+      return layout.current(dataset, dt);
+    } catch (IOException | RuntimeException e) {
+      return null;
+    }
+  }
+
+  /** The date of the run that published a partition, or null when it is not published. */
+  private static LocalDate publishedBy(PartitionLayout.Published current) {
+    if (current == null) {
       return null;
     }
     try {
-      return LocalDate.parse((String) readMetadata(partition).get("date"));
+      return LocalDate.parse((String) current.metadata().get("date"));
     } catch (IOException | RuntimeException e) {
       return LocalDate.MIN; // unreadable metadata: treat as old, so it is replaced
     }
   }
 
   /** The Parquet files of a partition folder, sorted by name. */
-  public static List<Path> parquetFiles(Path dir) throws IOException {
-    if (!Files.isDirectory(dir)) {
-      return List.of();
-    }
-    try (Stream<Path> files = Files.list(dir)) {
-      return files.filter(f -> f.getFileName().toString().endsWith(".parquet")).sorted().toList();
-    }
+  public static List<String> parquetFiles(String dir) {
+    return PartitionLayout.parquetFiles(dir);
   }
 
-  /** Reads a run metadata file back, for tests and the next runs. */
+  /** The Parquet files of a local partition folder, sorted by name (tests and local tools). */
+  public static List<java.nio.file.Path> parquetFiles(java.nio.file.Path dir) {
+    return parquetFiles(dir.toString()).stream().map(java.nio.file.Path::of).toList();
+  }
+
+  /** Reads the run metadata of a local partition folder (tests and local tools). */
   @SuppressWarnings("unchecked")
-  public static Map<String, Object> readMetadata(Path partition) throws IOException {
+  public static Map<String, Object> readMetadata(java.nio.file.Path partition) throws IOException {
     return JSON.readValue(partition.resolve(RUN_METADATA).toFile(), Map.class);
+  }
+
+  /** Reads a published partition's run metadata back, for tests and the next runs. */
+  public static Map<String, Object> readMetadata(PartitionLayout layout, String dataset, String dt)
+      throws IOException {
+    PartitionLayout.Published p = layout.current(dataset, dt);
+    if (p == null) {
+      throw new IOException(layout.partition(dataset, dt) + " is not published");
+    }
+    return p.metadata();
   }
 }

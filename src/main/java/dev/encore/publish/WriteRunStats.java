@@ -1,12 +1,10 @@
 package dev.encore.publish;
 
+import dev.encore.store.StoreFiles;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.List;
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.stream.Stream;
 import org.apache.beam.sdk.io.TextIO;
 import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.transforms.PTransform;
@@ -41,19 +39,11 @@ public class WriteRunStats extends PTransform<PCollection<KV<String, Long>>, PDo
             TextIO.write().to(stagingRoot + "/" + DIR + "/counts").withSuffix(".tsv").withNumShards(1));
   }
 
-  /** Reads the counts a run wrote into {@code stagingRoot}. */
-  public static Map<String, Long> read(Path stagingRoot) throws IOException {
+  /** Reads the counts a run wrote into {@code stagingRoot} (on any store). */
+  public static Map<String, Long> read(String stagingRoot) throws IOException {
     Map<String, Long> counts = new TreeMap<>();
-    Path dir = stagingRoot.resolve(DIR);
-    if (!Files.isDirectory(dir)) {
-      return counts;
-    }
-    List<Path> files;
-    try (Stream<Path> s = Files.list(dir)) {
-      files = s.filter(f -> f.getFileName().toString().endsWith(".tsv")).toList();
-    }
-    for (Path f : files) {
-      for (String line : Files.readAllLines(f)) {
+    for (String f : StoreFiles.match(StoreFiles.join(stagingRoot, DIR, "*.tsv"))) {
+      for (String line : new String(StoreFiles.read(f), StandardCharsets.UTF_8).split("\n")) {
         int tab = line.indexOf('\t');
         if (tab > 0) {
           counts.merge(line.substring(0, tab), Long.parseLong(line.substring(tab + 1)), Long::sum);

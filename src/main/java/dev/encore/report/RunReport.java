@@ -111,7 +111,7 @@ public final class RunReport {
         writeAtomically(dir.resolve(c.file()), c.png());
       }
       Path html = dir.resolve(HTML);
-      writeAtomically(html, page(root, asOf, counts, InputCalendar.read(root), charts)
+      writeAtomically(html, page(root, asOf, counts, InputCalendar.read(dev.encore.publish.PartitionLayout.of(root.toString(), org.apache.beam.sdk.options.PipelineOptionsFactory.create())), charts)
           .getBytes(StandardCharsets.UTF_8));
       return html;
     } catch (IOException e) {

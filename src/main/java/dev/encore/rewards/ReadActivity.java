@@ -18,19 +18,18 @@ import org.apache.beam.sdk.values.TypeDescriptor;
 
 /** Reads published partitions of the activity dataset back, so a run never re-reads old raw logs. */
 public class ReadActivity extends PTransform<PBegin, PCollection<Activity>> {
-  private final List<String> partitionDirs;
+  private final List<String> files;
 
-  /** Reads the Parquet files of these published activity partitions. */
-  public ReadActivity(List<String> partitionDirs) {
-    this.partitionDirs = List.copyOf(partitionDirs);
+  /** Reads these Parquet files of published activity partitions (on any store Beam's file systems reach). */
+  public ReadActivity(List<String> files) {
+    this.files = List.copyOf(files);
   }
 
   @Override
   public PCollection<Activity> expand(PBegin input) {
     return input
-        .apply("ListActivityPartitions",
-            Create.of(partitionDirs.stream().map(d -> d + "/*.parquet").toList()).withCoder(StringUtf8Coder.of()))
-        // Every published partition holds at least one file: an empty match means damage, not "no activity".
+        .apply("ListActivityFiles", Create.of(files).withCoder(StringUtf8Coder.of()))
+        // Every file was listed by the planner: one gone now means damage, not "no activity".
         .apply("MatchActivityFiles", FileIO.matchAll().withEmptyMatchTreatment(EmptyMatchTreatment.DISALLOW))
         .apply("OpenActivityFiles", FileIO.readMatches())
         .apply("ReadActivityRows", ParquetIO.readFiles(Activity.getClassSchema()))

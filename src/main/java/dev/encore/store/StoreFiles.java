@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.TreeSet;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 import org.apache.beam.sdk.io.FileSystems;
 import org.apache.beam.sdk.io.fs.EmptyMatchTreatment;
@@ -27,7 +28,25 @@ import org.apache.beam.sdk.util.MimeTypes;
  * The options must have been registered first ({@code FileSystems.setDefaultPipelineOptions}).
  */
 public final class StoreFiles {
+  /** Test hook: called after every write, delete and Store operation (see {@link #observe}). */
+  private static volatile Consumer<String> observer = op -> {};
+
   private StoreFiles() {}
+
+  /**
+   * For tests: calls {@code afterEachOperation} with a description of every write, delete, rename and conditional
+   * write Encore makes, just after it, until the returned handle is closed — so a test can pause the publisher
+   * after each store operation and read as a reader would (the torn-read test).
+   */
+  public static AutoCloseable observe(Consumer<String> afterEachOperation) {
+    observer = afterEachOperation;
+    return () -> observer = op -> {};
+  }
+
+  /** Reports one store operation to the test hook. */
+  static void done(String operation) {
+    observer.accept(operation);
+  }
 
   /** {@code dir/name/...}, whether or not {@code dir} ends with a slash. */
   public static String join(String dir, String... names) {
@@ -55,20 +74,36 @@ public final class StoreFiles {
     return !match(path).isEmpty();
   }
 
+  /** Whether folder {@code dir} exists: on object stores, whether a file is under it. */
+  public static boolean folderExists(String dir) {
+    if (Stores.isLocal(dir)) {
+      return Files.isDirectory(Path.of(dir));
+    }
+    try {
+      MatchResult result = FileSystems.match(join(dir), EmptyMatchTreatment.ALLOW);
+      if (result.status() == MatchResult.Status.OK && !result.metadata().isEmpty()) {
+        return true;
+      }
+    } catch (IOException e) {
+      // fall back to listing
+    }
+    return !filesUnder(dir).isEmpty();
+  }
+
   /** The files matching a glob ({@code *} within a name, {@code **} across folders), sorted; none is no error. */
   public static List<String> match(String glob) {
+    return matchMetadata(glob).stream().map(m -> m.resourceId().toString()).toList();
+  }
+
+  /** The files matching a glob with their sizes, sorted by path; none is no error. */
+  public static List<MatchResult.Metadata> matchMetadata(String glob) {
     try {
       MatchResult result = FileSystems.match(glob, EmptyMatchTreatment.ALLOW);
       if (result.status() == MatchResult.Status.NOT_FOUND) {
         return List.of();
       }
-      TreeSet<String> files = new TreeSet<>();
-      for (MatchResult.Metadata m : result.metadata()) {
-        if (!m.resourceId().isDirectory()) {
-          files.add(m.resourceId().toString());
-        }
-      }
-      return new ArrayList<>(files);
+      return result.metadata().stream().filter(m -> !m.resourceId().isDirectory())
+          .sorted(Comparator.comparing(m -> m.resourceId().toString())).toList();
     } catch (FileNotFoundException e) {
       return List.of();
     } catch (IOException e) {
@@ -96,6 +131,7 @@ public final class StoreFiles {
     try (OutputStream out = Channels.newOutputStream(FileSystems.create(resource(path), MimeTypes.BINARY))) {
       out.write(content);
     }
+    done("write " + path);
   }
 
   /** Deletes files; those already gone are no error. */
@@ -103,7 +139,10 @@ public final class StoreFiles {
     if (paths.isEmpty()) {
       return;
     }
-    FileSystems.delete(paths.stream().map(StoreFiles::resource).toList(), MoveOptions.StandardMoveOptions.IGNORE_MISSING_FILES);
+    for (String path : paths) {
+      FileSystems.delete(List.of(resource(path)), MoveOptions.StandardMoveOptions.IGNORE_MISSING_FILES);
+      done("delete " + path);
+    }
   }
 
   /**
@@ -119,6 +158,7 @@ public final class StoreFiles {
       try (Stream<Path> paths = Files.walk(root)) {
         for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
           Files.delete(p);
+          done("delete " + p);
         }
       }
       return;

@@ -1,6 +1,7 @@
 package dev.encore.store;
 
 import dev.encore.EncoreException;
+import java.io.IOException;
 import java.util.Locale;
 import org.apache.beam.sdk.options.PipelineOptions;
 
@@ -28,18 +29,46 @@ public final class Stores {
    */
   public static Store forPath(String path, PipelineOptions options) {
     String scheme = scheme(path);
-    switch (scheme) {
-      case "file":
-        return new PosixStore();
-      case "hdfs":
-        return HadoopStore.create(path, options);
-      case "s3":
-        return S3Store.create(options);
-      case "gs":
-        return GcsStore.create(options);
-      default:
-        throw new EncoreException(EncoreException.USAGE, "The path " + path + " uses the scheme " + scheme
-            + "://, which Encore does not publish to. Use a local path, hdfs://, s3:// or gs://.");
+    Store store = switch (scheme) {
+      case "file" -> new PosixStore();
+      case "hdfs" -> HadoopStore.create(path, options);
+      case "s3" -> S3Store.create(options);
+      case "gs" -> GcsStore.create(options);
+      default -> throw new EncoreException(EncoreException.USAGE, "The path " + path + " uses the scheme "
+          + scheme + "://, which Encore does not publish to. Use a local path, hdfs://, s3:// or gs://.");
+    };
+    return new Observed(store);
+  }
+
+  /** Reports each operation of a store to {@link StoreFiles#observe}'s test hook. */
+  private record Observed(Store store) implements Store {
+    @Override
+    public String name() {
+      return store.name();
+    }
+
+    @Override
+    public boolean renamesAtomically() {
+      return store.renamesAtomically();
+    }
+
+    @Override
+    public void renameDirectory(String from, String to) throws IOException {
+      store.renameDirectory(from, to);
+      StoreFiles.done("rename " + from + " -> " + to);
+    }
+
+    @Override
+    public boolean createIfAbsent(String path, byte[] content) throws IOException {
+      boolean created = store.createIfAbsent(path, content);
+      StoreFiles.done("create-if-absent " + path + (created ? "" : " (refused)"));
+      return created;
+    }
+
+    @Override
+    public void replaceAtomically(String path, byte[] content) throws IOException {
+      store.replaceAtomically(path, content);
+      StoreFiles.done("replace " + path);
     }
   }
 }

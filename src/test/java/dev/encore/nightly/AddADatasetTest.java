@@ -17,6 +17,7 @@ import dev.encore.config.JobDefinition;
 import dev.encore.docs.DatasetReference;
 import dev.encore.docs.SchemaGuard;
 import dev.encore.publish.Dataset;
+import dev.encore.publish.PartitionLayout;
 import dev.encore.publish.Publisher;
 import dev.encore.report.RunReport;
 import dev.encore.rewards.RewardSpec;
@@ -120,7 +121,8 @@ class AddADatasetTest {
     assertThat(summary.render(), containsString("toy written: " + total + " rows"));
     assertThat(summary.published(), hasItem("toy/dt=2024-03-29"));
     Map<?, ?> record = new ObjectMapper().readValue(
-        NightlyPlanner.runRecord(out, DATE).toFile(), Map.class);
+        new java.io.File(NightlyPlanner.runRecord(
+            PartitionLayout.of(out.toString(), PipelineOptionsFactory.create()), DATE)), Map.class);
     Map<?, ?> toyRows = (Map<?, ?>) ((Map<?, ?>) record.get("outputs")).get("toy");
     assertThat(((Number) toyRows.get("2024-03-29")).longValue(), equalTo(summary.rows("toy").get("2024-03-29")));
     Map<?, ?> inPartition = (Map<?, ?>) Publisher.readMetadata(out.resolve("sessions/dt=2024-03-29")).get("outputs");

@@ -118,7 +118,7 @@ class IncompleteInputTest {
     Path logs = TreeSnapshot.copy(LOGS, tmp.resolve("logs"));
     Path held = tmp.resolve("held");
     TreeSnapshot.copy(logs.resolve("dt=" + x), held);
-    OutputRoot.deleteTree(logs.resolve("dt=" + x));
+    dev.encore.store.StoreFiles.deleteTree(logs.resolve("dt=" + x).toString());
     Path out = tmp.resolve("out");
     Set<LocalDate> incomplete = Set.of(x);
 
@@ -149,7 +149,7 @@ class IncompleteInputTest {
     // X arrives; retention deletes the 10 oldest partitions.
     TreeSnapshot.copy(held, logs.resolve("dt=" + x));
     for (int i = 0; i < 10; i++) {
-      OutputRoot.deleteTree(logs.resolve("dt=" + f.plusDays(i)));
+      dev.encore.store.StoreFiles.deleteTree(logs.resolve("dt=" + f.plusDays(i)).toString());
     }
     String said = logged(() -> LabelsV2.nightly(logs, out, t0.plusDays(1)));
     String line = said.lines().filter(l -> l.contains(x.toString()) && l.contains("incomplete")).findFirst()

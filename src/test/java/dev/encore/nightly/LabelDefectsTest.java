@@ -108,7 +108,7 @@ class LabelDefectsTest {
     // (5) One arrival partition removed in the middle of the range.
     LocalDate x = z.minusDays(9);
     Path logs = TreeSnapshot.copy(LOGS, tmp.resolve("logs-missing"));
-    OutputRoot.deleteTree(logs.resolve("dt=" + x));
+    dev.encore.store.StoreFiles.deleteTree(logs.resolve("dt=" + x).toString());
     Path missing = tmp.resolve("out-missing");
     LabelsV2.nightly(logs, missing, z, "--allowMissingDays=true");
     LabelsV2.Counts five = new LabelsV2.Counts();

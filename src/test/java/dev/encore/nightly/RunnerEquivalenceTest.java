@@ -33,7 +33,7 @@ class RunnerEquivalenceTest {
     try (Stream<Path> dirs = Files.list(logs)) {
       for (Path d : dirs.filter(d -> d.getFileName().toString().startsWith("dt=")
           && d.getFileName().toString().compareTo("dt=" + T.minusDays(13)) < 0).toList()) {
-        OutputRoot.deleteTree(d);
+        dev.encore.store.StoreFiles.deleteTree(d.toString());
       }
     }
     Path direct = tmp.resolve("direct");

@@ -48,7 +48,7 @@ class BadInputTest {
     try (Stream<Path> dirs = Files.list(logs)) {
       for (Path d : dirs.filter(d -> d.getFileName().toString().startsWith("dt=")).toList()) {
         if (LocalDate.parse(d.getFileName().toString().substring(3)).isBefore(T.minusDays(6))) {
-          dev.encore.publish.OutputRoot.deleteTree(d);
+          dev.encore.store.StoreFiles.deleteTree(d.toString());
         }
       }
     }

@@ -93,9 +93,9 @@ class ActivityLogicVersionTest {
   /** SHA-256 over the sorted activity rows (as Avro's JSON text) that ingest and Sessionize build from testdata. */
   private String activityDigest() throws IOException {
     JobDefinition definition = JobDefinition.builtIn();
-    LocalDate first = ArrivalPartitions.firstDay(LOGS);
+    LocalDate first = ArrivalPartitions.firstDay(LOGS.toString());
     LocalDate last = LocalDate.parse("2024-03-30");
-    List<InputPartition> partitions = ArrivalPartitions.resolve(LOGS, first, last, false).partitions();
+    List<InputPartition> partitions = ArrivalPartitions.resolve(LOGS.toString(), first, last, false).partitions();
     Set<LocalDate> days = new HashSet<>();
     for (LocalDate d = first; !d.isAfter(last); d = d.plusDays(1)) {
       days.add(d);
