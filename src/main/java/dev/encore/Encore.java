@@ -8,6 +8,7 @@ import dev.encore.nightly.NightlyJob;
 import dev.encore.nightly.NightlyOptions;
 import dev.encore.report.ReportCommand;
 import dev.encore.report.RunReport;
+import dev.encore.store.S3StoreClientBuilderFactory;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -151,6 +152,7 @@ public final class Encore {
       throw new EncoreException(EncoreException.USAGE, e.getMessage()
           + "\nRun `java -jar encore.jar " + command + " --help` for the options.");
     }
+    S3StoreClientBuilderFactory.configure(options);
     if (Arrays.stream(args).noneMatch(a -> a.startsWith("--runner="))) {
       options.setRunner(FlinkRunner.class);
     }

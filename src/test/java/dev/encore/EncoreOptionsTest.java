@@ -4,9 +4,12 @@ import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.equalTo;
 
 import dev.encore.nightly.NightlyOptions;
+import dev.encore.store.S3StoreClientBuilderFactory;
+import dev.encore.store.S3StoreOptions;
 import org.apache.beam.runners.direct.DirectOptions;
 import org.apache.beam.runners.direct.DirectRunner;
 import org.apache.beam.runners.flink.FlinkRunner;
+import org.apache.beam.sdk.io.aws2.s3.DefaultS3ClientBuilderFactory;
 import org.junit.jupiter.api.Test;
 
 class EncoreOptionsTest {
@@ -35,5 +38,13 @@ class EncoreOptionsTest {
         .as(DirectOptions.class);
     assertThat(checked.isEnforceImmutability(), equalTo(true));
     assertThat(checked.isEnforceEncodability(), equalTo(true));
+  }
+
+  @Test
+  void s3PathStyleAccessIsAcceptedAndInstallsEncoresClientFactory() {
+    S3StoreOptions pathStyle = nightly("--s3PathStyleAccess=true").as(S3StoreOptions.class);
+    assertThat(pathStyle.getS3ClientFactoryClass(), equalTo(S3StoreClientBuilderFactory.class));
+    assertThat(nightly().as(S3StoreOptions.class).getS3ClientFactoryClass(),
+        equalTo(DefaultS3ClientBuilderFactory.class));
   }
 }
