@@ -1,5 +1,6 @@
 package dev.encore.store;
 
+import dev.encore.EncoreException;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.net.URI;
@@ -48,8 +49,9 @@ final class HadoopStore implements Store {
     try {
       store.fileSystem(new Path(URI.create(path)));
     } catch (IOException | IllegalArgumentException e) {
-      throw new IllegalArgumentException("Cannot reach the Hadoop file system of " + path + ": " + e.getMessage()
-          + ". Check the path and --hdfsConfiguration (fs.defaultFS and the cluster's settings).", e);
+      throw new EncoreException(EncoreException.USAGE, "Cannot reach the Hadoop file system of " + path + ": "
+          + e.getMessage() + ". Check the path and --hdfsConfiguration (fs.defaultFS and the cluster's settings).",
+          e);
     }
     return store;
   }

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.encore.EncoreException;
 import dev.encore.testing.MiniHdfs;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -20,6 +21,12 @@ import org.apache.beam.sdk.io.FileSystems;
 import org.apache.beam.sdk.io.fs.EmptyMatchTreatment;
 import org.apache.beam.sdk.io.fs.MatchResult;
 import org.apache.beam.sdk.io.fs.MoveOptions;
+import org.apache.beam.sdk.options.PipelineOptionsFactory;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.LocatedFileStatus;
+import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.fs.RemoteIterator;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -71,6 +78,15 @@ class HadoopStoreTest {
     assertInstanceOf(HadoopStore.class, store);
     assertEquals("hdfs", store.name());
     assertTrue(store.renamesAtomically());
+  }
+
+  @Test
+  void aPathWithoutAClusterIsAUsageError() {
+    // No authority in the path and no fs.defaultFS in the options: no cluster to reach.
+    EncoreException e = assertThrows(EncoreException.class,
+        () -> Stores.forPath("hdfs:///data/out", PipelineOptionsFactory.create()));
+    assertEquals(EncoreException.USAGE, e.exitCode());
+    assertTrue(e.getMessage().contains("hdfs:///data/out"), e.getMessage());
   }
 
   @Test
@@ -245,10 +261,10 @@ class HadoopStoreTest {
 
   /** Every file under dir by walking folders with Hadoop's listing (not StoreFiles, which is under test). */
   private static List<String> allFiles(String dir) throws IOException {
-    org.apache.hadoop.fs.Path path = new org.apache.hadoop.fs.Path(dir);
-    org.apache.hadoop.fs.FileSystem fs = path.getFileSystem(new org.apache.hadoop.conf.Configuration());
+    Path path = new Path(dir);
+    FileSystem fs = path.getFileSystem(new Configuration());
     List<String> files = new ArrayList<>();
-    org.apache.hadoop.fs.RemoteIterator<org.apache.hadoop.fs.LocatedFileStatus> it = fs.listFiles(path, true);
+    RemoteIterator<LocatedFileStatus> it = fs.listFiles(path, true);
     while (it.hasNext()) {
       files.add(it.next().getPath().toString());
     }

@@ -31,8 +31,9 @@ import org.apache.hadoop.hdfs.MiniDFSCluster;
  * String[] args = {hdfs.beamOption(), "--output=" + root};   // for a pipeline or Encore's command line
  * }</pre>
  *
- * Starting takes about 3 s on 2 cores (measured in {@code HadoopStoreTest}); each start gets its own ports, so
- * classes do not collide.
+ * Starting took 10–16 s on this 2-core machine while other builds ran (load 6–10; 44 s at load 15), as printed by
+ * {@code HadoopStoreTest}: start one per class, not per test. Each start gets its own ports and folder, so classes
+ * do not collide.
  */
 public final class MiniHdfs implements AutoCloseable {
   // Hadoop logs through SLF4J to java.util.logging. Its daemons say a lot at INFO, and at WARNING still a dozen
@@ -67,13 +68,22 @@ public final class MiniHdfs implements AutoCloseable {
     conf.set("dfs.datanode.address", "127.0.0.1:0");
     conf.set("dfs.datanode.http.address", "127.0.0.1:0");
     conf.set("dfs.datanode.ipc.address", "127.0.0.1:0");
-    MiniDFSCluster cluster = new MiniDFSCluster.Builder(conf, new File(baseDir.toString()))
-        .numDataNodes(1)
-        .checkDataNodeAddrConfig(true)
-        .format(true)
-        .build();
-    cluster.waitActive();
-    return new MiniHdfs(cluster, baseDir);
+    MiniDFSCluster cluster = null;
+    try {
+      cluster = new MiniDFSCluster.Builder(conf, new File(baseDir.toString()))
+          .numDataNodes(1)
+          .checkDataNodeAddrConfig(true)
+          .format(true)
+          .build();
+      cluster.waitActive();
+      return new MiniHdfs(cluster, baseDir);
+    } catch (IOException | RuntimeException e) {
+      if (cluster != null) {
+        cluster.shutdown(true);
+      }
+      deleteFolder(baseDir);
+      throw new IOException("Cannot start the mini HDFS in " + baseDir + ": " + e.getMessage(), e);
+    }
   }
 
   /** {@code hdfs://127.0.0.1:PORT}, the file system's URI. */
@@ -109,12 +119,16 @@ public final class MiniHdfs implements AutoCloseable {
     } finally {
       DATANODE.setLevel(datanode);
     }
-    try (Stream<Path> paths = Files.exists(baseDir) ? Files.walk(baseDir) : Stream.empty()) {
+    deleteFolder(baseDir);
+  }
+
+  private static void deleteFolder(Path dir) {
+    try (Stream<Path> paths = Files.exists(dir) ? Files.walk(dir) : Stream.empty()) {
       for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
         Files.delete(p);
       }
     } catch (IOException e) {
-      throw new UncheckedIOException("Cannot delete the mini HDFS folder " + baseDir, e);
+      throw new UncheckedIOException("Cannot delete the mini HDFS folder " + dir, e);
     }
   }
 }
