@@ -36,8 +36,8 @@ final class HadoopStore implements Store {
   /** The store of {@code path} (an {@code hdfs://} URI) with the Hadoop configuration of {@code options}. */
   static HadoopStore create(String path, PipelineOptions options) {
     List<Configuration> configured = options.as(HadoopFileSystemOptions.class).getHdfsConfiguration();
-    // Hadoop's defaults (and any *-site.xml on the class path), then the given settings over them: the option's
-    // JSON becomes a Configuration without defaults, and FileContext needs them (fs.AbstractFileSystem.*.impl).
+    // Hadoop's defaults (and any *-site.xml on the class path), then the given settings over them: FileContext
+    // needs defaults (fs.AbstractFileSystem.*.impl) that a Configuration made from the option's JSON may lack.
     // Beam's registrar accepts at most one configuration.
     Configuration conf = new Configuration();
     if (configured != null && !configured.isEmpty()) {
