@@ -5,6 +5,8 @@
 #
 #   src/cluster/flink-session-cluster.sh start             # JobManager + TaskManagers, waits until all registered
 #   src/cluster/flink-session-cluster.sh submit nightly --date=2024-03-30 --logs=testdata/logs --output=DIR
+#       (every option goes on to the jar: --logs/--output on S3 or HDFS with the store's options, which travel to
+#       the TaskManagers inside the job's pipeline options; README, "Proving it on a real cluster")
 #   src/cluster/flink-session-cluster.sh status
 #   src/cluster/flink-session-cluster.sh stop              # stops every JVM it started (pid files), kills on timeout
 #
@@ -12,6 +14,9 @@
 # FLINK_REST_PORT (18081), FLINK_RPC_PORT (16123), FLINK_TASKMANAGERS (2), FLINK_SLOTS (task slots per
 # TaskManager, 1), FLINK_JM_MEMORY (1024m), FLINK_TM_MEMORY (2048m: process sizes), ENCORE_JAR (target/encore.jar),
 # FLINK_START_TIMEOUT (seconds, 120). Needs bash, Java 17 (JAVA_HOME or java on the PATH) and Maven.
+#
+# Each JVM runs in its own folder under $FLINK_CLUSTER_DIR/tmp (its working directory and java.io.tmpdir), so a
+# job's data reaches the TaskManagers only through absolute paths or store URLs, never the launcher's directory.
 #
 # The cluster's classpath is Flink's own runtime only (src/cluster/flink-runtime.pom.xml, at the Flink version
 # found in the jar), like the lib/ of a Flink distribution: Beam, Encore and their dependencies reach the cluster
@@ -174,11 +179,17 @@ launch() {
   local jvm dynamic
   jvm="$(sed -n 1p <<<"$params")"
   dynamic="$(sed -n 2p <<<"$params")"
+  # Each JVM runs in a folder of its own, also its java.io.tmpdir, as on a host of its own: nothing it does can
+  # rely on the launcher's working directory (a job's relative path would not reach the launcher's files).
+  local home="$WORK/tmp/$name"
+  mkdir -p "$home"
   # Word splitting of $jvm, $dynamic and log_opts is intended: they are lists of flags without spaces inside.
   # shellcheck disable=SC2046,SC2086
-  # An empty plugins dir: Flink looks for ./plugins otherwise, and warns that it is missing.
-  FLINK_PLUGINS_DIR="$WORK/plugins" nohup "$JAVA" $jvm "${JDK17_OPTS[@]}" $(log_opts "$name") "$MARKER" \
-    -cp "$cp" "$main" --configDir "$WORK/conf" $dynamic "$@" >"$WORK/log/$name.log" 2>&1 </dev/null &
+  # An empty plugins dir: Flink looks for ./plugins otherwise, and warns that it is missing. `exec` keeps the
+  # subshell's pid, the one written to the pid file, as the JVM's.
+  (cd "$home" && FLINK_PLUGINS_DIR="$WORK/plugins" exec nohup "$JAVA" $jvm "${JDK17_OPTS[@]}" $(log_opts "$name") \
+    "$MARKER" -Djava.io.tmpdir="$home" -cp "$cp" "$main" --configDir "$WORK/conf" $dynamic "$@") \
+    >"$WORK/log/$name.log" 2>&1 </dev/null &
   echo $! >"$WORK/pid/$name.pid"
 }
 
@@ -250,7 +261,6 @@ start() {
   launch jobmanager "$cp" org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint "$jm" \
     --executionMode cluster
   for i in $(seq 1 "$TASKMANAGERS"); do
-    mkdir -p "$WORK/tmp/taskmanager-$i"
     launch "taskmanager-$i" "$cp" org.apache.flink.runtime.taskexecutor.TaskManagerRunner "$tm" \
       -D "io.tmp.dirs=$WORK/tmp/taskmanager-$i"
   done
