@@ -1,10 +1,8 @@
 package dev.encore.store;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -75,7 +73,6 @@ class HadoopStoreTest {
 
   @Test
   void forPathGivesTheHadoopStore() {
-    assertInstanceOf(HadoopStore.class, store);
     assertEquals("hdfs", store.name());
     assertTrue(store.renamesAtomically());
   }
