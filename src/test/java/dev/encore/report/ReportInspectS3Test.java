@@ -25,6 +25,7 @@ import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.imageio.ImageIO;
+import org.apache.beam.sdk.io.FileSystems;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -71,8 +72,11 @@ class ReportInspectS3Test {
   @Test
   void reportIsWrittenIntoTheBucketWithTheLocalRunsNumbers() throws Exception {
     String html = root + "/_report/report.html";
-    // Remove the nightly's report, so what is read below is the command's.
+    // Remove the nightly's report, so what is read below is the command's. (Each command registers Beam's file
+    // systems with its own options; the test's direct reads register the bucket's.)
+    FileSystems.setDefaultPipelineOptions(moto.options());
     StoreFiles.deleteTree(root + "/_report");
+    assertThat(StoreFiles.exists(root + "/_report/report.html"), equalTo(false));
     Result r = run(ReportCommand::run, with(moto.args(), "--output=" + root));
     assertThat(r.stderr(), r.code(), equalTo(0));
     assertThat(r.stdout(), containsString("Report written: " + html));
