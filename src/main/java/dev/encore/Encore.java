@@ -34,6 +34,8 @@ public final class Encore {
         report    Rebuild <output>/_report/report.html and its PNG charts for an output root: --output=DIR
         inspect   Schema with docs, row count, min/max per column and a few rows of a dataset, partition or file:
                   inspect PATH [--rows=5] (Parquet outputs and Avro inputs alike)
+      DIR and PATH are local paths or hdfs://, s3://, gs:// URLs; every command takes the stores' options
+      (--hdfsConfiguration, --awsRegion, --endpoint, --s3PathStyleAccess, --project; docs/operations.md).
         generate  Write realistic synthetic listening logs: --output=DIR [--from= --days= --users= --plays= --seed=]
         bench     Not in this jar: the benchmark is encore-bench.jar, built beside it (java -jar encore-bench.jar)
         help      This text. `<command> --help` lists every option of a command with its default.
