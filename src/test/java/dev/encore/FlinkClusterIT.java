@@ -190,6 +190,8 @@ class FlinkClusterIT {
       assertThat(submitted.output(), submitted.code(), equalTo(0));
       assertThat(submitted.output(), containsString("encore nightly " + LAST + ": done"));
       assertThat(submitted.output(), containsString("input partitions read: " + SLICE_DAYS + " "));
+      // The launcher writes the run report on the store too: nothing of the run is on its disk.
+      assertThat(submitted.output(), containsString("report: " + output + "/_report/report.html"));
       assertRanOnEveryTaskManager(jobsBefore, 1);
 
       started = System.nanoTime();
