@@ -114,12 +114,12 @@ public final class PlainJavaNightly {
     }
     RewardSpec spec = RewardSpec.of(definition);
     int lateness = definition.playRules().allowedLatenessDays();
-    LocalDate firstInputDay = ArrivalPartitions.firstDay(logsRoot);
+    LocalDate firstInputDay = ArrivalPartitions.firstDay(logsRoot.toString());
     // The nightly's own plan for a fresh output root: nothing published yet, every activity day rebuilt.
     NightlyPlan plan = NightlyPlan.of(date, lateness, firstInputDay, definition.publicationAges(),
         definition.discovery().lookbackDays(), Set.of());
     ArrivalPartitions.Found input =
-        ArrivalPartitions.resolve(logsRoot, plan.firstArrival(), plan.lastArrival(), false);
+        ArrivalPartitions.resolve(logsRoot.toString(), plan.firstArrival(), plan.lastArrival(), false);
 
     long t0 = System.nanoTime();
     Intake intake;

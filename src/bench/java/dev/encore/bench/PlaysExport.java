@@ -48,7 +48,7 @@ public final class PlaysExport {
     Path root = logs.toAbsolutePath().normalize();
     BenchFiles.deleteTree(target);
     ArrivalPartitions.Found found =
-        ArrivalPartitions.resolve(root, ArrivalPartitions.firstDay(root), lastDay(root), false);
+        ArrivalPartitions.resolve(root.toString(), ArrivalPartitions.firstDay(root.toString()), lastDay(root), false);
     long records = 0;
     int fileIndex = 0;
     for (InputPartition partition : found.partitions()) {
