@@ -183,10 +183,12 @@ public final class DatasetReference {
     int stickinessDays = definition.discovery().stickinessDays();
     String daysToReturn = "days_to_return_" + userWindow;
     md.append("## Example queries\n\n");
-    md.append("Replace `<out>` with the output root (a local path, `s3://...`, `gs://...`). Every DuckDB query\n");
-    md.append("below is run by `ExampleQueriesTest` against the pipeline's output on the committed sample, so they\n");
-    md.append("stay correct. The Spark SQL versions first register each dataset as a view; Spark discovers `dt` from\n");
-    md.append("the folder names and skips `_SUCCESS` and `_run.json`.\n\n");
+    md.append("Replace `<out>` with the output root: a local path or an `hdfs://` URL, where partitions are Hive\n");
+    md.append("folders. On S3 and GCS a partition is the list of files in its `manifest` (docs/operations.md,\n");
+    md.append("\"Where the data lives\"): register those files instead of the folder. Every DuckDB query below is\n");
+    md.append("run by `ExampleQueriesTest` against the pipeline's output on the committed sample, so they stay\n");
+    md.append("correct. The Spark SQL versions first register each dataset as a view; Spark discovers `dt` from the\n");
+    md.append("folder names and skips `_SUCCESS` and `_run.json`.\n\n");
     md.append("```sql\n-- Spark SQL: one view per dataset\n");
     for (String name : List.of("sessions", "user_rewards", "user_entity_rewards", "entity_rewards", "rejected")) {
       md.append("CREATE TEMPORARY VIEW ").append(name).append(" USING parquet OPTIONS (path '<out>/").append(name)

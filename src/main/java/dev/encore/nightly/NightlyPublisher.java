@@ -10,6 +10,7 @@ import dev.encore.publish.PartitionLayout;
 import dev.encore.publish.Publisher;
 import dev.encore.publish.RunStats;
 import dev.encore.publish.WritePartitionedParquet;
+import dev.encore.publish.WriteRunStats;
 import dev.encore.rewards.Finality;
 import dev.encore.sessions.ActivityLogic;
 import dev.encore.store.StoreFiles;
@@ -38,7 +39,6 @@ final class NightlyPublisher {
   /** Publishes the run's partitions and returns its summary; the staging folder is gone afterwards. */
   static NightlySummary publish(NightlyRun run, Map<String, Long> counts) {
     NightlyConfig config = run.config();
-    String staging = run.staging();
     InputCalendar calendar = run.calendar().withSkippedFiles(skippedFilesByDay(RunStats.skippedFiles(counts)));
     Map<String, String> withheld = withheld(run, calendar);
     Map<String, Object> runInfo = runInfo(run, counts, calendar, withheld);
@@ -56,7 +56,7 @@ final class NightlyPublisher {
         String dt = config.date().toString();
         publisher.publish(Outputs.REJECTED, dt, staged(run, Outputs.REJECTED.name(), dt), config.date(),
             partitionInfo(runInfo, Outputs.REJECTED.name(), dt, counts));
-        StoreFiles.deleteTree(staging);
+        clearStaging(run);
         throw new EncoreException(EncoreException.INPUT, String.format(
             "%d of the %d records of arrival partition %s were rejected (%.1f %%), more than --maxRejectedShare=%s."
                 + " Only %s/dt=%s was published; inspect it (reasons per record), fix the input and re-run.",
@@ -76,10 +76,7 @@ final class NightlyPublisher {
           (outcome == Publisher.Outcome.WRITTEN ? published : unchanged).add(output.name() + "/dt=" + dt);
         }
       }
-      StoreFiles.deleteTree(staging);
-      if (!run.root().layout().manifests()) {
-        StoreFiles.deleteTree(run.root().trash(run.runId()));
-      }
+      clearStaging(run);
       writeRunRecord(run, counts);
     } catch (IOException e) {
       throw new EncoreException(
@@ -149,6 +146,20 @@ final class NightlyPublisher {
           + ", which no dataset of the registry (nightly.Outputs) publishes on this run's days. Nothing was"
           + " published. Declare the days that dataset is written on (OutputDataset.writtenOn) to match the rows"
           + " its transform produces.");
+    }
+  }
+
+  /**
+   * Deletes what the run staged and did not publish. With folder renames that is the staging folder and the
+   * trash; on object stores the staging folder holds the published versions themselves, so only the run's counts
+   * go (a partition kept or unchanged was already deleted by the publisher).
+   */
+  private static void clearStaging(NightlyRun run) throws IOException {
+    if (run.root().layout().manifests()) {
+      StoreFiles.deleteTree(StoreFiles.join(run.staging(), WriteRunStats.DIR));
+    } else {
+      StoreFiles.deleteTree(run.staging());
+      StoreFiles.deleteTree(run.root().trash(run.runId()));
     }
   }
 

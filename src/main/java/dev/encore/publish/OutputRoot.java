@@ -183,8 +183,9 @@ public final class OutputRoot implements AutoCloseable {
           return token;
         }
         Map<String, Object> holder = readLock(path);
-        boolean expired = holder.get("expires_at") == null
-            || Instant.parse((String) holder.get("expires_at")).isBefore(Instant.now());
+        // A lock that cannot be read yet may be being written by the run that just won it: never taken as expired.
+        boolean expired = holder.get("expires_at") instanceof String until
+            && Instant.parse(until).isBefore(Instant.now());
         if (attempt > 0 || !(expired || options.getBreakLock())) {
           throw new EncoreException(EncoreException.OUTPUT, "Another Encore run is writing to " + layout.root()
               + ": it holds the lock " + path + " (" + describe(holder) + "). Wait for it to finish; runs on one"
@@ -230,7 +231,7 @@ public final class OutputRoot implements AutoCloseable {
     try {
       return JSON.readValue(StoreFiles.read(path), Map.class);
     } catch (com.fasterxml.jackson.core.JacksonException e) {
-      return Map.of(); // unreadable: treated as expired
+      return Map.of("host", "unknown (the lock cannot be read: " + e.getOriginalMessage() + ")");
     }
   }
 

@@ -19,7 +19,8 @@ import org.apache.beam.sdk.values.TypeDescriptors;
  * folder, where the launcher reads them after the pipeline for the summary and the run metadata.
  */
 public class WriteRunStats extends PTransform<PCollection<KV<String, Long>>, PDone> {
-  private static final String DIR = "_stats";
+  /** The folder of the counts inside the staging folder. */
+  public static final String DIR = "_stats";
   private final String stagingRoot;
 
   public WriteRunStats(String stagingRoot) {

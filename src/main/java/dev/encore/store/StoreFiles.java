@@ -6,6 +6,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.channels.Channels;
+import java.nio.channels.ReadableByteChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -102,8 +103,14 @@ public final class StoreFiles {
       if (result.status() == MatchResult.Status.NOT_FOUND) {
         return List.of();
       }
-      return result.metadata().stream().filter(m -> !m.resourceId().isDirectory())
-          .sorted(Comparator.comparing(m -> m.resourceId().toString())).toList();
+      List<MatchResult.Metadata> files = new ArrayList<>();
+      for (MatchResult.Metadata m : result.metadata()) {
+        if (!m.resourceId().isDirectory() && !isHadoopFolder(m)) {
+          files.add(m);
+        }
+      }
+      files.sort(Comparator.comparing(m -> m.resourceId().toString()));
+      return files;
     } catch (FileNotFoundException e) {
       return List.of();
     } catch (IOException e) {
@@ -113,7 +120,34 @@ public final class StoreFiles {
 
   /** Every file under folder {@code dir}, at any depth, sorted. */
   public static List<String> filesUnder(String dir) {
-    return match(join(dir, "**"));
+    if (!isHadoop(dir)) {
+      return match(join(dir, "**"));
+    }
+    // Beam's Hadoop file system reads dir/** as the files of dir's sub-folders, at any depth, but not dir's own.
+    TreeSet<String> files = new TreeSet<>(match(join(dir, "**")));
+    files.addAll(match(join(dir, "*")));
+    return new ArrayList<>(files);
+  }
+
+  /** Whether Beam's Hadoop file system serves {@code path} (hdfs:// and any other scheme but local, s3, gs). */
+  private static boolean isHadoop(String path) {
+    return !List.of("file", "s3", "gs").contains(Stores.scheme(path));
+  }
+
+  /**
+   * Whether a match is a folder of a Hadoop file system: Beam's lists a glob's sub-folders among its files, as
+   * resources that do not say they are folders, of size 0. A folder cannot be opened; only entries of size 0 pay
+   * for the check.
+   */
+  private static boolean isHadoopFolder(MatchResult.Metadata m) throws IOException {
+    if (m.sizeBytes() != 0 || !isHadoop(m.resourceId().toString())) {
+      return false;
+    }
+    try (ReadableByteChannel in = FileSystems.open(m.resourceId())) {
+      return false;
+    } catch (FileNotFoundException e) {
+      return true;
+    }
   }
 
   /** The whole content of file {@code path}. */

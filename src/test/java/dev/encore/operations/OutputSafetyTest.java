@@ -39,14 +39,19 @@ class OutputSafetyTest {
   }
 
   @Test
-  void aUrlAsOutputRootIsRefusedInsteadOfBecomingALocalFolder() throws Exception {
-    // Path.of("gs://bucket/encore") is the relative folder gs:/bucket/encore: it must not be written.
-    Runs.Cli r = Runs.encore("nightly", "--date=" + T, "--logs=" + LOGS, "--output=gs://bucket/encore");
+  void aUrlOfAStoreEncoreDoesNotWriteIsRefusedInsteadOfBecomingALocalFolder() throws Exception {
+    // Path.of("ftp://host/encore") would be the relative folder ftp:/host/encore: it must not be written.
+    Runs.Cli r = Runs.encore("nightly", "--date=" + T, "--logs=" + LOGS, "--output=ftp://host/encore");
 
     assertThat(r.toString(), r.code(), equalTo(2));
-    assertThat(r.err(), containsString("--output=gs://bucket/encore"));
-    assertThat(r.err(), containsString("not supported"));
-    assertThat(Files.exists(Path.of("gs:")), equalTo(false));
+    assertThat(r.err(), containsString("--output=ftp://host/encore uses the scheme ftp://"));
+    assertThat(r.err(), containsString("hdfs://, s3:// or gs://"));
+    assertThat(Files.exists(Path.of("ftp:")), equalTo(false));
+
+    Runs.Cli noSlashes = Runs.encore("nightly", "--date=" + T, "--logs=" + LOGS, "--output=s3:/bucket/encore");
+    assertThat(noSlashes.toString(), noSlashes.code(), equalTo(2));
+    assertThat(noSlashes.err(), containsString("without its //"));
+    assertThat(Files.exists(Path.of("s3:")), equalTo(false));
   }
 
   @Test
