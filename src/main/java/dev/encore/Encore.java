@@ -9,8 +9,8 @@ import dev.encore.nightly.NightlyOptions;
 import dev.encore.report.ReportCommand;
 import dev.encore.report.RunReport;
 import dev.encore.store.S3StoreClientBuilderFactory;
+import dev.encore.store.Stores;
 import java.io.PrintStream;
-import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import org.apache.beam.runners.direct.DirectOptions;
@@ -34,6 +34,8 @@ public final class Encore {
         report    Rebuild <output>/_report/report.html and its PNG charts for an output root: --output=DIR
         inspect   Schema with docs, row count, min/max per column and a few rows of a dataset, partition or file:
                   inspect PATH [--rows=5] (Parquet outputs and Avro inputs alike)
+      DIR and PATH are local paths or hdfs://, s3://, gs:// URLs; every command takes the stores' options
+      (--hdfsConfiguration, --awsRegion, --endpoint, --s3PathStyleAccess, --project; docs/operations.md).
         generate  Write realistic synthetic listening logs: --output=DIR [--from= --days= --users= --plays= --seed=]
         bench     Not in this jar: the benchmark is encore-bench.jar, built beside it (java -jar encore-bench.jar)
         help      This text. `<command> --help` lists every option of a command with its default.
@@ -76,7 +78,7 @@ public final class Encore {
           }
           NightlyOptions options = nightlyOptions(rest);
           out.println(NightlyJob.run(options).render());
-          writeReport(Path.of(options.getOutput()), out, err);
+          writeReport(options.getOutput(), options, out, err);
           return 0;
         }
         case "backfill" -> {
@@ -85,7 +87,7 @@ public final class Encore {
           }
           BackfillOptions options = parse(command, rest, BackfillOptions.class);
           Backfill.run(options, out);
-          writeReport(Path.of(options.getOutput()), out, err);
+          writeReport(options.getOutput(), options, out, err);
           return 0;
         }
         case "report" -> {
@@ -128,12 +130,13 @@ public final class Encore {
    * Every nightly (and backfill) refreshes the run report. Its data is published by then, so a report that cannot
    * be written is a warning, not a failed night.
    */
-  private static void writeReport(Path outputRoot, PrintStream out, PrintStream err) {
+  private static void writeReport(String outputRoot, PipelineOptions options, PrintStream out, PrintStream err) {
     try {
-      out.println("  report: " + RunReport.write(outputRoot));
+      out.println("  report: " + RunReport.write(outputRoot, options));
     } catch (RuntimeException e) {
       err.println("encore nightly: warning: the run is published, but its report could not be written: " + e
-          + ". Rebuild it with `java -jar encore.jar report --output=" + outputRoot + "`.");
+          + ". Rebuild it with `java -jar encore.jar report --output=" + outputRoot + "`"
+          + (Stores.isLocal(outputRoot) ? "" : " and this run's store options (--endpoint=... and so on)") + ".");
     }
   }
 

@@ -2,21 +2,23 @@ package dev.encore.inspect;
 
 import dev.encore.EncoreException;
 import dev.encore.inspect.InspectTarget.Part;
-import dev.encore.publish.Publisher;
+import dev.encore.publish.PartitionLayout;
+import dev.encore.store.StoreArgs;
+import dev.encore.store.StoreFiles;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericRecord;
+import org.apache.beam.sdk.options.PipelineOptions;
 
 /**
- * {@code encore inspect PATH [--rows=N]}: what a dataset folder, a partition, a Parquet file or an Avro input
- * partition or file holds: the schema with each field's type and doc, the row count, per column null count and
- * min/max, the partitions with the run metadata Encore wrote beside them, and the first rows.
+ * {@code encore inspect PATH [--rows=N] [store options]}: what a dataset folder, a partition, a Parquet file or an
+ * Avro input partition or file holds, on any store: the schema with each field's type and doc, the row count, per
+ * column null count and min/max, the partitions with the run metadata Encore wrote beside them, and the first
+ * rows. A partition published on an object store is found through its manifest.
  *
  * <p>Parquet is read from the footers (the Avro schema Encore stores under {@code parquet.avro.schema}, row
  * counts, column statistics); only the previewed rows are read. Avro files are read row by row. The output is
@@ -29,13 +31,16 @@ public final class InspectCommand {
 
   static final String USAGE =
       """
-      Usage: java -jar encore.jar inspect PATH [--rows=N]
+      Usage: java -jar encore.jar inspect PATH [--rows=N] [store options]
 
       Prints the schema (each field's type and doc), the row count, per column nulls and min/max, the partitions
       with their run metadata (_run.json) and the first N rows (default 5) of PATH, which is one of:
         a dataset folder holding dt=YYYY-MM-DD partitions   <output>/sessions, or the logs root
         one partition folder                                <output>/sessions/dt=2024-03-29, <logs>/dt=2024-03-30
         a single .parquet or .avro file
+      PATH is a local path, or on hdfs://, s3:// or gs://. The store options are those of nightly:
+      --endpoint=, --awsRegion=, --awsCredentialsProvider=, --s3PathStyleAccess=true for S3;
+      --hdfsConfiguration= for HDFS; the GCP options for GCS.
       """;
 
   private InspectCommand() {}
@@ -47,6 +52,7 @@ public final class InspectCommand {
   public static int run(String[] args, PrintStream out, PrintStream err) {
     String path = null;
     int rows = DEFAULT_ROWS;
+    List<String> storeArgs = new ArrayList<>();
     for (String arg : args) {
       if (arg.equals("--help") || arg.equals("-h")) {
         out.print(USAGE);
@@ -61,8 +67,10 @@ public final class InspectCommand {
         if (rows < 0) {
           return usage(err, "--rows must be a whole number >= 0, not '" + value + "'");
         }
+      } else if (arg.startsWith("--")) {
+        storeArgs.add(arg);
       } else if (arg.startsWith("-")) {
-        return usage(err, "unknown option " + arg + " (inspect takes only --rows=N)");
+        return usage(err, "unknown option " + arg + " (inspect takes --rows=N and the store options)");
       } else if (path != null) {
         return usage(err, "one PATH only, got '" + path + "' and '" + arg + "'");
       } else {
@@ -72,15 +80,24 @@ public final class InspectCommand {
     if (path == null) {
       return usage(err, "PATH is missing");
     }
+    PipelineOptions options;
+    try {
+      options = StoreArgs.parse(storeArgs);
+    } catch (IllegalArgumentException e) {
+      // Beam's parser names the unknown or malformed option.
+      return usage(err, e.getMessage());
+    } catch (EncoreException e) {
+      return usage(err, e.getMessage());
+    }
     InspectTarget target;
     Inspection inspection;
     try {
-      target = InspectTarget.resolve(Path.of(path));
+      target = InspectTarget.resolve(path, options);
       inspection = Inspection.of(target, rows);
     } catch (InspectTarget.BadPath e) {
       err.println("encore inspect: error: " + e.getMessage() + ". " + InspectTarget.ACCEPTS + ".");
       return EncoreException.INPUT;
-    } catch (Inspection.Unreadable | IOException e) {
+    } catch (Inspection.Unreadable | IOException | java.io.UncheckedIOException e) {
       err.println("encore inspect: error: " + e.getMessage()
           + ". The file may be damaged or still being written.");
       return EncoreException.INPUT;
@@ -139,14 +156,17 @@ public final class InspectCommand {
     out.println();
     out.println("partitions (run metadata from each partition's _run.json, where Encore wrote one):");
     List<String[]> parts = new ArrayList<>();
-    parts.add(new String[] {"partition", "files", "rows", "_SUCCESS", "run_id", "date", "run rows"});
+    // On object stores a manifest publishes a partition where a folder has _SUCCESS: shown in its place.
+    boolean manifests = target.manifests();
+    parts.add(new String[] {"partition", "files", "rows", manifests ? PartitionLayout.MANIFEST : PartitionLayout.SUCCESS,
+        "run_id", "date", "run rows"});
     for (Part p : target.parts()) {
       String[] meta = runMetadata(p.dir());
       parts.add(new String[] {
-          p.name() == null ? "(not a dt= partition: " + p.dir().getFileName() + ")" : p.name(),
+          p.name() == null ? "(not a dt= partition: " + StoreFiles.name(p.dir()) + ")" : p.name(),
           Integer.toString(p.files().size()),
           Long.toString(in.rowsPerPart.getOrDefault(p, 0L)),
-          Files.exists(p.dir().resolve("_SUCCESS")) ? "yes" : "no",
+          p.manifest() != null ? p.manifest() : p.success() ? "yes" : "no",
           meta[0], meta[1], meta[2]});
     }
     table(out, parts, true);
@@ -191,12 +211,13 @@ public final class InspectCommand {
   }
 
   /** run_id, date and rows of a partition's _run.json, or dashes when there is none. */
-  private static String[] runMetadata(Path dir) {
-    if (!Files.exists(dir.resolve(Publisher.RUN_METADATA))) {
+  private static String[] runMetadata(String dir) {
+    PartitionLayout.Published files = new PartitionLayout.Published(dir, List.of());
+    if (!StoreFiles.exists(files.metadataPath())) {
       return new String[] {"-", "-", "-"};
     }
     try {
-      Map<String, Object> meta = Publisher.readMetadata(dir);
+      Map<String, Object> meta = files.metadata();
       return new String[] {text(meta.get("run_id")), text(meta.get("date")), text(meta.get("rows"))};
     } catch (IOException | RuntimeException e) {
       return new String[] {"(unreadable _run.json)", "-", "-"};

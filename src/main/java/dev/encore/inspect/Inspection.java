@@ -2,8 +2,8 @@ package dev.encore.inspect;
 
 import dev.encore.ingest.ListeningLogReader;
 import dev.encore.inspect.InspectTarget.Part;
+import dev.encore.publish.ParquetFiles;
 import java.io.IOException;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -22,12 +22,12 @@ import org.apache.parquet.hadoop.ParquetReader;
 import org.apache.parquet.hadoop.metadata.BlockMetaData;
 import org.apache.parquet.hadoop.metadata.ColumnChunkMetaData;
 import org.apache.parquet.hadoop.metadata.ParquetMetadata;
-import org.apache.parquet.hadoop.util.HadoopInputFile;
 import org.apache.parquet.io.api.Binary;
 
 /**
  * What inspect found in the files of a target: the schema, row counts, per column null count and min/max, and the
- * first rows. Parquet is read from the footers (rows only for the preview); Avro files are read row by row.
+ * first rows. Parquet is read from the footers (rows only for the preview); Avro files are read row by row. Files
+ * are read through Beam's file systems, so from any store.
  */
 final class Inspection {
   static final String AVRO_SCHEMA_KEY = "parquet.avro.schema";
@@ -37,8 +37,8 @@ final class Inspection {
 
   /** A data file could not be read; the message names it. */
   static final class Unreadable extends Exception {
-    Unreadable(Path file, Throwable cause) {
-      this("cannot read " + file + ": " + cause, cause);
+    static Unreadable file(String file, Throwable cause) {
+      return new Unreadable("cannot read " + file + ": " + cause, cause);
     }
 
     Unreadable(String message, Throwable cause) {
@@ -73,12 +73,12 @@ final class Inspection {
     int otherSchemas = 0;
     for (Part part : target.parts()) {
       long partRows = 0;
-      for (Path file : part.files()) {
+      for (String file : part.files()) {
         ParquetMetadata footer;
-        try (ParquetFileReader reader = ParquetFileReader.open(inputFile(file))) {
+        try (ParquetFileReader reader = ParquetFileReader.open(ParquetFiles.inputFile(file))) {
           footer = reader.getFooter();
         } catch (IOException | RuntimeException e) {
-          throw new Unreadable(file, e);
+          throw Unreadable.file(file, e);
         }
         Schema fileSchema = avroSchema(footer);
         if (schema == null) {
@@ -163,25 +163,20 @@ final class Inspection {
   }
 
   private void readParquetRows(InspectTarget target, int wanted) throws Unreadable {
-    for (Path file : target.files()) {
+    for (String file : target.files()) {
       if (firstRows.size() >= wanted) {
         return;
       }
-      try (ParquetReader<GenericRecord> reader = AvroParquetReader.<GenericRecord>builder(inputFile(file))
+      try (ParquetReader<GenericRecord> reader = AvroParquetReader.<GenericRecord>builder(ParquetFiles.inputFile(file))
           .withDataModel(GenericData.get())
           .build()) {
         for (GenericRecord r = reader.read(); r != null && firstRows.size() < wanted; r = reader.read()) {
           firstRows.add(r);
         }
       } catch (IOException | RuntimeException e) {
-        throw new Unreadable(file, e);
+        throw Unreadable.file(file, e);
       }
     }
-  }
-
-  private static HadoopInputFile inputFile(Path file) throws IOException {
-    return HadoopInputFile.fromPath(
-        new org.apache.hadoop.fs.Path(file.toAbsolutePath().toUri()), new Configuration(false));
   }
 
   // ---------------------------------------------------------------- Avro
@@ -268,13 +263,13 @@ final class Inspection {
     AvroRows avro = new AvroRows(wanted);
     for (Part part : target.parts()) {
       long partRows = 0;
-      for (Path file : part.files()) {
+      for (String file : part.files()) {
         try {
-          partRows += ListeningLogReader.readAsWritten(file.toString(), avro);
+          partRows += ListeningLogReader.readAsWritten(file, avro);
         } catch (ListeningLogReader.UnreadableFileException e) {
           throw new Unreadable(e.getMessage(), e);
         } catch (IOException | RuntimeException e) {
-          throw new Unreadable(file, e);
+          throw Unreadable.file(file, e);
         }
       }
       rowsPerPart.put(part, partRows);

@@ -82,6 +82,11 @@ public final class ParquetFiles {
     }
   }
 
+  /** Parquet file {@code path} (any Beam file system) as Parquet's input file, e.g. to read its footer. */
+  public static InputFile inputFile(String path) {
+    return new ChannelInputFile(FileSystems.matchNewResource(path, false));
+  }
+
   /** A Parquet input file backed by a Beam file system channel (seekable on every file system Beam has). */
   private static final class ChannelInputFile implements InputFile {
     private final ResourceId file;

@@ -5,15 +5,16 @@ import dev.encore.ingest.InputCalendar;
 import dev.encore.config.JobDefinition;
 import dev.encore.nightly.Outputs;
 import dev.encore.publish.OutputRoot;
-import dev.encore.publish.Publisher;
+import dev.encore.publish.ParquetFiles;
+import dev.encore.publish.PartitionLayout;
 import dev.encore.rewards.RewardSpec;
+import dev.encore.store.StoreFiles;
+import dev.encore.store.Stores;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
@@ -26,9 +27,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import org.apache.hadoop.conf.Configuration;
 import org.apache.parquet.hadoop.ParquetFileReader;
-import org.apache.parquet.hadoop.util.HadoopInputFile;
+import org.apache.beam.sdk.options.PipelineOptions;
+import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.jfree.chart.ChartUtils;
 import org.jfree.chart.JFreeChart;
 import org.jfree.data.category.DefaultCategoryDataset;
@@ -36,8 +37,8 @@ import org.jfree.data.category.DefaultCategoryDataset;
 /**
  * The run report of an Encore output root: {@code <root>/_report/report.html}, one self-contained page (charts
  * embedded as {@code data:} URIs, no script, no network), and the same charts as 900x500 PNG files next to it.
- * Everything is read from the published Parquet partitions ({@code _SUCCESS}); nothing is written outside
- * {@code _report/}.
+ * Everything is read from the published Parquet partitions ({@code _SUCCESS}, or the manifests on object stores), on
+ * any store; nothing is written outside {@code _report/}.
  */
 public final class RunReport {
   /** The report's folder inside the output root. */
@@ -64,19 +65,32 @@ public final class RunReport {
   record DatasetRows(String dataset, int partitions, LocalDate first, LocalDate last, long rows) {}
 
   /**
-   * Writes the report of {@code outputRoot} and returns the page's path. Throws {@link EncoreException} (exit
-   * code 3) when the folder is not an Encore output root.
+   * Writes the report of local output root {@code outputRoot} and returns the page's path. Throws
+   * {@link EncoreException} (exit code 3) when the folder is not an Encore output root.
    */
   public static Path write(Path outputRoot) {
-    return write(outputRoot, Outputs.standard(RewardSpec.of(JobDefinition.builtIn())).names());
+    return write(outputRoot, standardDatasets());
   }
 
   /** As {@link #write(Path)}, listing the row counts of {@code datasets} (registry order). */
   public static Path write(Path outputRoot, List<String> datasets) {
-    Path root = outputRoot.toAbsolutePath().normalize();
-    Path marker = root.resolve(OutputRoot.PRIVATE_DIR).resolve("ROOT");
-    if (!Files.isRegularFile(marker)) {
-      throw new EncoreException(EncoreException.INPUT, root + " is not an Encore output root (it has no "
+    return Path.of(write(outputRoot.toString(), datasets, PipelineOptionsFactory.create()));
+  }
+
+  /**
+   * Writes the report of output root {@code outputRoot} on any store ({@code options} configure it) and returns
+   * the page's path. Throws {@link EncoreException} (exit code 3) when it is not an Encore output root.
+   */
+  public static String write(String outputRoot, PipelineOptions options) {
+    return write(outputRoot, standardDatasets(), options);
+  }
+
+  /** As {@link #write(String, PipelineOptions)}, listing the row counts of {@code datasets} (registry order). */
+  public static String write(String outputRoot, List<String> datasets, PipelineOptions options) {
+    PartitionLayout root = PartitionLayout.of(absolute(outputRoot), options);
+    String marker = root.privatePath("ROOT");
+    if (!StoreFiles.exists(marker)) {
+      throw new EncoreException(EncoreException.INPUT, root.root() + " is not an Encore output root (it has no "
           + OutputRoot.PRIVATE_DIR + "/ROOT). Pass the --output folder of a nightly or backfill run.");
     }
     int lateness = lateness(root);
@@ -104,24 +118,35 @@ public final class RunReport {
     charts.addAll(sessions(root));
     charts.add(rejected(root));
 
-    Path dir = root.resolve(DIR);
+    String dir = StoreFiles.join(root.root(), DIR);
     try {
-      Files.createDirectories(dir);
+      // Each file is replaced whole, so a person or a web server reading _report/ never sees half a page.
       for (Chart c : charts) {
-        writeAtomically(dir.resolve(c.file()), c.png());
+        root.store().replaceAtomically(StoreFiles.join(dir, c.file()), c.png());
       }
-      Path html = dir.resolve(HTML);
-      writeAtomically(html, page(root, asOf, counts, InputCalendar.read(dev.encore.publish.PartitionLayout.of(root.toString(), org.apache.beam.sdk.options.PipelineOptionsFactory.create())), charts)
+      String html = StoreFiles.join(dir, HTML);
+      root.store().replaceAtomically(html, page(root, asOf, counts, InputCalendar.read(root), charts)
           .getBytes(StandardCharsets.UTF_8));
       return html;
     } catch (IOException e) {
-      throw new UncheckedIOException("Cannot write the report under " + dir, e);
+      throw new UncheckedIOException("Cannot write the report under " + dir + ": " + e.getMessage(), e);
     }
+  }
+
+  private static List<String> standardDatasets() {
+    return Outputs.standard(RewardSpec.of(JobDefinition.builtIn())).names();
+  }
+
+  /** A local root as an absolute, normalized path (as the page has always named it); other stores' as given. */
+  private static String absolute(String outputRoot) {
+    return Stores.isLocal(outputRoot) && !outputRoot.startsWith("file:")
+        ? Path.of(outputRoot).toAbsolutePath().normalize().toString()
+        : outputRoot;
   }
 
   // ---- chart 1: retention ----
 
-  private static Chart retention(Path root, Map<LocalDate, Set<String>> allCohorts, LocalDate asOf, int lateness) {
+  private static Chart retention(PartitionLayout root, Map<LocalDate, Set<String>> allCohorts, LocalDate asOf, int lateness) {
     List<LocalDate> anchors = new ArrayList<>(allCohorts.keySet());
     List<LocalDate> drawn = anchors.subList(Math.max(0, anchors.size() - MAX_COHORTS), anchors.size());
     Set<LocalDate> activityDays = new HashSet<>(ParquetDatasets.partitions(root, "activity"));
@@ -213,7 +238,7 @@ public final class RunReport {
 
   // ---- chart 2: stickiness_60 ----
 
-  private static Chart stickiness(Path root) {
+  private static Chart stickiness(PartitionLayout root) {
     Map<String, long[]> perLevel = new TreeMap<>();
     List<Bin> bins = powerOfTwoBins(60);
     ParquetDatasets.readAll(root, "user_entity_rewards", r -> {
@@ -248,7 +273,7 @@ public final class RunReport {
 
   // ---- chart 3 and 4: sessions ----
 
-  private static List<Chart> sessions(Path root) {
+  private static List<Chart> sessions(PartitionLayout root) {
     Map<String, Integer> perUser = new HashMap<>();
     double[] lengthEdges = {0, 1, 2, 5, 10, 20, 30, 60, 120, 240};
     String[] lengthLabels = {"<1", "1–2", "2–5", "5–10", "10–20", "20–30", "30–60", "60–120", "120–240", "≥240"};
@@ -312,7 +337,7 @@ public final class RunReport {
 
   // ---- chart 5: rejected ----
 
-  private static Chart rejected(Path root) {
+  private static Chart rejected(PartitionLayout root) {
     Map<String, Long> byReason = rejectedByReason(root);
     List<Map.Entry<String, Long>> sorted = new ArrayList<>(byReason.entrySet());
     sorted.sort(Map.Entry.<String, Long>comparingByValue(Comparator.reverseOrder())
@@ -338,7 +363,7 @@ public final class RunReport {
   }
 
   /** Rejected records per reason over every published partition of the rejected dataset. */
-  static Map<String, Long> rejectedByReason(Path root) {
+  static Map<String, Long> rejectedByReason(PartitionLayout root) {
     Map<String, Long> byReason = new TreeMap<>();
     ParquetDatasets.readAll(root, "rejected", r -> byReason.merge(ParquetDatasets.string(r, "reason"), 1L, Long::sum));
     return byReason;
@@ -383,20 +408,17 @@ public final class RunReport {
     return new Chart(file, title, caption, png.toByteArray(), extraHtml);
   }
 
-  private static DatasetRows rows(Path root, String dataset) {
+  private static DatasetRows rows(PartitionLayout root, String dataset) {
     List<LocalDate> days = ParquetDatasets.partitions(root, dataset);
     long rows = 0;
-    try {
-      for (LocalDate day : days) {
-        for (Path f : Publisher.parquetFiles(ParquetDatasets.partition(root, dataset, day))) {
-          try (ParquetFileReader reader = ParquetFileReader.open(
-              HadoopInputFile.fromPath(new org.apache.hadoop.fs.Path(f.toUri()), new Configuration(false)))) {
-            rows += reader.getRecordCount();
-          }
+    for (LocalDate day : days) {
+      for (String f : ParquetDatasets.partition(root, dataset, day).files()) {
+        try (ParquetFileReader reader = ParquetFileReader.open(ParquetFiles.inputFile(f))) {
+          rows += reader.getRecordCount();
+        } catch (IOException e) {
+          throw new UncheckedIOException("Cannot read " + f + ": " + e.getMessage(), e);
         }
       }
-    } catch (IOException e) {
-      throw new UncheckedIOException("Cannot read " + root.resolve(dataset), e);
     }
     return new DatasetRows(dataset, days.size(), days.isEmpty() ? null : days.get(0),
         days.isEmpty() ? null : days.get(days.size() - 1), rows);
@@ -404,14 +426,14 @@ public final class RunReport {
 
   /** allowed_lateness_days of the definition the newest reward partition was built with; 3 when unknown. */
   @SuppressWarnings("unchecked")
-  static int lateness(Path root) {
+  static int lateness(PartitionLayout root) {
     List<LocalDate> days = ParquetDatasets.partitions(root, "user_rewards");
     if (days.isEmpty()) {
       return DEFAULT_LATENESS;
     }
     try {
-      Map<String, Object> meta = Publisher.readMetadata(
-          ParquetDatasets.partition(root, "user_rewards", days.get(days.size() - 1)));
+      Map<String, Object> meta =
+          ParquetDatasets.partition(root, "user_rewards", days.get(days.size() - 1)).metadata();
       Map<String, Object> definition = (Map<String, Object>) meta.get("definition");
       Map<String, Object> plays = (Map<String, Object>) definition.get("plays");
       return ((Number) plays.get("allowed_lateness_days")).intValue();
@@ -421,25 +443,22 @@ public final class RunReport {
   }
 
   /** The newest date of a completed run ({@code _encore/runs/nightly-<date>.json}), or null. */
-  private static LocalDate newestRunDate(Path root) {
-    Path runs = root.resolve(OutputRoot.PRIVATE_DIR).resolve("runs");
-    if (!Files.isDirectory(runs)) {
-      return null;
-    }
-    try (var files = Files.list(runs)) {
-      return files.map(f -> f.getFileName().toString())
+  private static LocalDate newestRunDate(PartitionLayout root) {
+    try {
+      return StoreFiles.match(root.privatePath("runs", "nightly-*.json")).stream()
+          .map(StoreFiles::name)
           .filter(n -> n.matches("nightly-\\d{4}-\\d{2}-\\d{2}\\.json"))
           .map(n -> LocalDate.parse(n.substring(8, 18)))
           .max(LocalDate::compareTo).orElse(null);
-    } catch (IOException e) {
+    } catch (RuntimeException e) {
       return null;
     }
   }
 
   private static String page(
-      Path root, LocalDate asOf, List<DatasetRows> counts, InputCalendar calendar, List<Chart> charts) {
+      PartitionLayout root, LocalDate asOf, List<DatasetRows> counts, InputCalendar calendar, List<Chart> charts) {
     StringBuilder h = new StringBuilder();
-    String title = "Encore run report: " + root + " (as_of " + (asOf == null ? "none" : asOf) + ")";
+    String title = "Encore run report: " + root.root() + " (as_of " + (asOf == null ? "none" : asOf) + ")";
     h.append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>")
         .append(escape(title)).append("</title>\n<style>\n")
         .append("body{font-family:sans-serif;max-width:960px;margin:24px auto;color:#222}\n")
@@ -449,7 +468,7 @@ public final class RunReport {
         .append("table{border-collapse:collapse;font-size:14px;margin:8px 0}")
         .append("td,th{border:1px solid #ccc;padding:3px 10px;text-align:left}td.n{text-align:right}\n")
         .append("</style>\n</head>\n<body>\n");
-    h.append("<h1>Encore run report</h1>\n<p>Output root <code>").append(escape(root.toString()))
+    h.append("<h1>Encore run report</h1>\n<p>Output root <code>").append(escape(root.root()))
         .append("</code>; newest as_of <strong>").append(asOf == null ? "none" : asOf)
         .append("</strong>; written ").append(Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS))
         .append(".</p>\n");
@@ -501,12 +520,6 @@ public final class RunReport {
 
   static String escape(String s) {
     return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
-  }
-
-  private static void writeAtomically(Path target, byte[] bytes) throws IOException {
-    Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
-    Files.write(tmp, bytes);
-    Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
   }
 
   /** For the command's summary: the chart files the report writes. */
