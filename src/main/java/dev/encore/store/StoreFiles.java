@@ -9,6 +9,7 @@ import java.nio.channels.Channels;
 import java.nio.channels.ReadableByteChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -129,6 +130,26 @@ public final class StoreFiles {
     return new ArrayList<>(files);
   }
 
+  /** Every folder under a Hadoop folder, at any depth (Beam's match lists a glob's sub-folders, see below). */
+  private static List<String> hadoopFoldersUnder(String dir) throws IOException {
+    List<String> found = new ArrayList<>();
+    ArrayDeque<String> todo = new ArrayDeque<>(List.of(dir));
+    while (!todo.isEmpty()) {
+      MatchResult result = FileSystems.match(join(todo.pop(), "*"), EmptyMatchTreatment.ALLOW);
+      if (result.status() != MatchResult.Status.OK) {
+        continue;
+      }
+      for (MatchResult.Metadata m : result.metadata()) {
+        if (isHadoopFolder(m)) {
+          String folder = join(m.resourceId().toString());
+          found.add(folder);
+          todo.push(folder);
+        }
+      }
+    }
+    return found;
+  }
+
   /** Whether Beam's Hadoop file system serves {@code path} (hdfs:// and any other scheme but local, s3, gs). */
   private static boolean isHadoop(String path) {
     return !List.of("file", "s3", "gs").contains(Stores.scheme(path));
@@ -209,6 +230,10 @@ public final class StoreFiles {
       }
     }
     folders.add(top);
+    if (isHadoop(top)) {
+      // Folders no file is under, such as a staged dataset's folder once its partitions were renamed away.
+      folders.addAll(hadoopFoldersUnder(top));
+    }
     List<ResourceId> ids = new ArrayList<>();
     for (String folder : folders) {
       ids.add(FileSystems.matchNewResource(folder, true));

@@ -101,7 +101,9 @@ final class TornReads {
         r.put("version", version);
         rows.add(r);
       }
-      ParquetFiles.write(StoreFiles.join(dir, WritePartitionedParquet.fileName(f)), SCHEMA, GenericData.get(), rows);
+      String file = StoreFiles.join(dir, WritePartitionedParquet.fileName(f));
+      ParquetFiles.write(file, SCHEMA, GenericData.get(), rows);
+      StoreFiles.done("write " + file); // the pipeline's writes bypass StoreFiles; a reader may look after each
     }
   }
 
