@@ -218,8 +218,14 @@ public final class OutputRoot implements AutoCloseable {
   }
 
   private Map<String, Object> lockHolder() throws IOException {
-    String path = lockPath();
-    return StoreFiles.exists(path) ? readLock(path) : Map.of();
+    try {
+      return readLock(lockPath()); // one request where the lock is there, as it should be
+    } catch (IOException e) {
+      if (!StoreFiles.exists(lockPath())) {
+        return Map.of();
+      }
+      throw e;
+    }
   }
 
   private String lockPath() {

@@ -1,5 +1,7 @@
 package dev.encore.publish;
 
+import dev.encore.store.StoreFiles;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.channels.Channels;
@@ -72,8 +74,10 @@ public final class ParquetFiles {
 
   /** Reads every record of Parquet file {@code path} (any Beam file system), in file order, as generic records. */
   public static void read(String path, Consumer<GenericRecord> records) throws IOException {
+    // Fetched whole, in one read: Encore's files are small, and on an object store every seek of a channel is a
+    // request of its own.
     try (ParquetReader<GenericRecord> reader = AvroParquetReader.<GenericRecord>builder(
-            new ChannelInputFile(FileSystems.matchNewResource(path, false)))
+            new BytesInputFile(StoreFiles.read(path)))
         .withDataModel(GenericData.get())
         .build()) {
       for (GenericRecord r = reader.read(); r != null; r = reader.read()) {
@@ -85,6 +89,31 @@ public final class ParquetFiles {
   /** Parquet file {@code path} (any Beam file system) as Parquet's input file, e.g. to read its footer. */
   public static InputFile inputFile(String path) {
     return new ChannelInputFile(FileSystems.matchNewResource(path, false));
+  }
+
+  /** A Parquet input file held in memory. */
+  private record BytesInputFile(byte[] bytes) implements InputFile {
+    @Override
+    public long getLength() {
+      return bytes.length;
+    }
+
+    @Override
+    public SeekableInputStream newStream() {
+      ByteArrayInputStream in = new ByteArrayInputStream(bytes);
+      return new DelegatingSeekableInputStream(in) {
+        @Override
+        public long getPos() {
+          return bytes.length - in.available();
+        }
+
+        @Override
+        public void seek(long newPos) {
+          in.reset();
+          in.skip(newPos);
+        }
+      };
+    }
   }
 
   /** A Parquet input file backed by a Beam file system channel (seekable on every file system Beam has). */

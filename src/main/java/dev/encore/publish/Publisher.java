@@ -92,7 +92,7 @@ public final class Publisher {
       StoreFiles.deleteTree(staged);
       return Outcome.UNCHANGED;
     }
-    StoreFiles.write(StoreFiles.join(staged, RUN_METADATA), json);
+    layout.store().replaceAtomically(StoreFiles.join(staged, RUN_METADATA), json);
     String target = layout.partition(dataset.name(), dt);
     if (layout.manifests()) {
       // The one write that publishes: the replaced version stays until the next run, for readers still on it.
