@@ -57,7 +57,7 @@ class FlinkClusterIT {
   static final Path LOGS = Path.of("testdata/logs");
   /** The sample's last day, and how many of its last arrival days the S3 run reads (a short, cheap slice). */
   static final String LAST = "2024-05-29";
-  static final int SLICE_DAYS = 30;
+  static final int SLICE_DAYS = 12;
   static final int TASKMANAGERS = 2;
   static final ObjectMapper JSON = new ObjectMapper();
 
