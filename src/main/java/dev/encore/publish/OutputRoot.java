@@ -314,11 +314,6 @@ public final class OutputRoot implements AutoCloseable {
     return layout.privatePath("trash", runId);
   }
 
-  /** The published folder of one partition. */
-  public String partition(String dataset, String dt) {
-    return layout.partition(dataset, dt);
-  }
-
   /** Whether a root holds no file (a local folder that does not exist or is empty counts as empty). */
   private static boolean isEmpty(String root) throws IOException {
     if (Stores.isLocal(root)) {

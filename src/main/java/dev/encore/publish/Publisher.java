@@ -181,14 +181,9 @@ public final class Publisher {
     }
   }
 
-  /** The Parquet files of a partition folder, sorted by name. */
-  public static List<String> parquetFiles(String dir) {
-    return PartitionLayout.parquetFiles(dir);
-  }
-
   /** The Parquet files of a local partition folder, sorted by name (tests and local tools). */
   public static List<java.nio.file.Path> parquetFiles(java.nio.file.Path dir) {
-    return parquetFiles(dir.toString()).stream().map(java.nio.file.Path::of).toList();
+    return PartitionLayout.parquetFiles(dir.toString()).stream().map(java.nio.file.Path::of).toList();
   }
 
   /** Reads the run metadata of a local partition folder (tests and local tools). */
