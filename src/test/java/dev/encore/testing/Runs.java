@@ -37,6 +37,7 @@ public final class Runs {
     List<String> args = new ArrayList<>(List.of("--date=" + date, "--logs=" + logs, "--output=" + out));
     args.addAll(List.of(extra));
     NightlyOptions o = PipelineOptionsFactory.fromArgs(args.toArray(String[]::new)).as(NightlyOptions.class);
+    S3StoreClientBuilderFactory.configure(o);
     o.setRunner(FlinkRunner.class);
     return NightlyJob.run(o);
   }
