@@ -680,6 +680,61 @@ public final class RewardsOracle implements AutoCloseable {
         "user_id, entity_level, entity_id, discovery_date");
   }
 
+  /**
+   * The user_entity_rewards rows, with their values as of run T, of every final discovery day D with
+   * {@code fromExclusive < D <= toInclusive} (and D ≥ F), not only the days run T publishes; sorted like
+   * {@link #userEntityRewards(LocalDate)}. The prediction check needs every D in (T − M − fit_days, T] as of T:
+   * the published partitions hold only the publication days, so they cannot give those traces.
+   */
+  public List<Map<String, Object>> userEntityRewards(
+      LocalDate asOf, LocalDate fromExclusive, LocalDate toInclusive) {
+    List<LocalDate> days = finalDays(checked(asOf), fromExclusive, toInclusive);
+    if (days.isEmpty()) {
+      return List.of();
+    }
+    return rows(
+        bind("WITH " + discoveryCtes(), asOf, days),
+        "user_entity_rewards",
+        definition.userEntityRewardColumns(),
+        "user_id, entity_level, entity_id, discovery_date");
+  }
+
+  /**
+   * Writes the rows of {@link #userEntityRewards(LocalDate, LocalDate, LocalDate)} to {@code file} with DuckDB's
+   * {@code COPY ... TO}, in the format its extension names ({@code .parquet}, {@code .csv} ...), so that large
+   * exports need not pass through Java objects. Fails when the range holds no final day.
+   */
+  public void writeUserEntityRewards(LocalDate asOf, LocalDate fromExclusive, LocalDate toInclusive, Path file) {
+    List<LocalDate> days = finalDays(checked(asOf), fromExclusive, toInclusive);
+    if (days.isEmpty()) {
+      throw new IllegalArgumentException(
+          "no final discovery day in (" + fromExclusive + ", " + toInclusive + "] as of " + asOf);
+    }
+    String columns =
+        definition.userEntityRewardColumns().stream().map(c -> "\"" + c + "\"").collect(Collectors.joining(", "));
+    String sql =
+        bind(
+            "WITH " + discoveryCtes() + " SELECT " + columns + " FROM user_entity_rewards"
+                + " ORDER BY user_id, entity_level, entity_id, discovery_date",
+            asOf,
+            days);
+    if (sql.contains("${")) {
+      throw new IllegalStateException("unbound placeholder in " + sql);
+    }
+    db.execute("COPY (" + sql + ") TO " + DuckDb.quote(file.toAbsolutePath().toString()));
+  }
+
+  /** The final days D of run T with fromExclusive < D ≤ toInclusive and D ≥ F, ascending. */
+  private List<LocalDate> finalDays(LocalDate asOf, LocalDate fromExclusive, LocalDate toInclusive) {
+    List<LocalDate> days = new ArrayList<>();
+    for (LocalDate d = fromExclusive.plusDays(1); !d.isAfter(toInclusive); d = d.plusDays(1)) {
+      if (!d.isBefore(firstInputDay) && isFinal(d, asOf)) {
+        days.add(d);
+      }
+    }
+    return days;
+  }
+
   // ------------------------------------------------------------------------------------------ entity_rewards
 
   /** The entity_rewards rows run T publishes, sorted by (entity_level, entity_id, discovery_date). */
