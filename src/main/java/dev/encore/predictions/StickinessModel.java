@@ -31,6 +31,11 @@ public final class StickinessModel implements Serializable {
   public static final double Z_90 = 1.6448536269514722;
   /** V is positive definite when every squared Cholesky pivot exceeds this share of its largest diagonal entry. */
   static final double PIVOT_TOLERANCE = 1e-10;
+  /**
+   * The ridge added to V's diagonal, as a share of its mean diagonal entry: the within-entity covariance is singular
+   * on any but large data (a day no fitted trace is active on has zero variance; its rank is at most Σ (n_e - 1)).
+   */
+  public static final double RIDGE = 1e-3;
   public static final String TOO_FEW_ENTITIES =
       "fewer than 2 entities with min_discoverers mature discoveries in the fit window";
   public static final String NOT_POSITIVE_DEFINITE = "noise covariance not positive definite";
@@ -160,11 +165,17 @@ public final class StickinessModel implements Serializable {
         }
       }
     }
+    double meanVariance = 0;
     for (int i = 0; i < days; i++) {
       for (int j = 0; j < days; j++) {
         sigma[i][j] /= e - 1;
         noiseSum[i][j] /= e;
       }
+      meanVariance += noiseSum[i][i];
+    }
+    double ridge = RIDGE * meanVariance / days;
+    for (int i = 0; i < days; i++) {
+      noiseSum[i][i] += ridge;
     }
     if (!positiveDefinite(noiseSum)) {
       return new Fit(null, NOT_POSITIVE_DEFINITE, e, traces);
@@ -325,7 +336,8 @@ public final class StickinessModel implements Serializable {
    * @param byDays one prediction per backtest day count, in {@link #BACKTEST_DAYS} order
    */
   public record HeldOut(
-      String entityId, int fold, int discoverers, double realised, double noiseVariance, List<HeldOutDays> byDays) {}
+      String entityId, int fold, int discoverers, double realised, double noiseVariance, List<HeldOutDays> byDays)
+      implements Serializable {}
 
   /**
    * A held-out entity predicted from its first k days.
@@ -335,11 +347,13 @@ public final class StickinessModel implements Serializable {
    * @param priorMean baseline: the fold prior's 1 + Σ μ
    * @param scaledCount baseline: 1 + (W / k) Σ_{j ≤ k} ȳ_j; NaN for k = 0
    */
-  public record HeldOutDays(int days, double predicted, double variance, double priorMean, double scaledCount) {}
+  public record HeldOutDays(int days, double predicted, double variance, double priorMean, double scaledCount)
+      implements Serializable {}
 
   /** A backtest row: one number of days observed, every held-out entity of the level. */
   public record BacktestRow(
-      int daysObserved, int entities, double mae, double maePriorMean, Double maeScaledCount, double coverage90) {}
+      int daysObserved, int entities, double mae, double maePriorMean, Double maeScaledCount, double coverage90)
+      implements Serializable {}
 
   /** The fold of an entity: the first 8 bytes of SHA-256 of its UTF-8 id, unsigned, modulo {@link #FOLDS}. */
   public static int fold(String entityId) {
