@@ -30,12 +30,13 @@ import org.yaml.snakeyaml.error.MarkedYAMLException;
  * starts from a copy of {@code pipelines/nightly.yaml}, and a forgotten key silently taking a default would be a
  * reward nobody asked for. The exception: {@code user_rewards} column families declared {@link Presence#OPTIONAL}
  * (those added after the format's first version) may be left out, which makes none of their columns rather than a
- * default, so files written before them keep working. Problems are collected rather than thrown one at a time, so
+ * default, so files written before them keep working; likewise the {@code predictions} section, whose absence
+ * publishes no predictions. Problems are collected rather than thrown one at a time, so
  * a file is fixed in one round.
  */
 final class DefinitionReader {
   static final List<String> TOP_KEYS =
-      List.of("version", "plays", "sessions", "user_rewards", "discovery", "publishing");
+      List.of("version", "plays", "sessions", "user_rewards", "discovery", "publishing", "predictions");
   static final List<String> PLAYS_KEYS = List.of("stream_threshold_ms", "allowed_lateness_days");
   static final List<String> THRESHOLD_KEYS = List.of("TRACK", "EPISODE");
   static final List<String> SESSIONS_KEYS = List.of("gap_minutes", "max_session_hours");
@@ -44,6 +45,9 @@ final class DefinitionReader {
   static final List<String> DISCOVERY_KEYS =
       List.of("entity_levels", "lookback_days", "stickiness_days", "active_days_horizons");
   static final List<String> PUBLISHING_KEYS = List.of("checkpoints");
+  static final List<String> PREDICTIONS_KEYS = List.of("fit_days", "min_discoverers");
+  /** An entity's discoverers in the fit window; any bound works, this one only keeps the count an int. */
+  static final int MAX_MIN_DISCOVERERS = 1_000_000;
 
   /** Longer lateness would make every run re-read and rewrite a month of days. */
   static final int MAX_LATENESS_DAYS = 30;
@@ -113,6 +117,18 @@ final class DefinitionReader {
       checkpoints = integers(checkpointsAt, 1, Integer.MAX_VALUE, false);
     }
 
+    // Optional: a file without the section (one written before predictions existed) publishes none.
+    At predictionsAt = at(top, "predictions");
+    PredictionRules predictions = null;
+    if (predictionsAt != null && predictionsAt.node() != null) {
+      At section = map(predictionsAt, PREDICTIONS_KEYS);
+      Long fitDays = integer(at(section, "fit_days"), 1, MAX_HORIZON_DAYS);
+      Long minDiscoverers = integer(at(section, "min_discoverers"), 2, MAX_MIN_DISCOVERERS);
+      if (fitDays != null && minDiscoverers != null) {
+        predictions = new PredictionRules(fitDays.intValue(), minDiscoverers.intValue());
+      }
+    }
+
     if (!problems.isEmpty()) {
       throw refusal();
     }
@@ -123,7 +139,8 @@ final class DefinitionReader {
             SessionRules.of(gapMinutes, capHours),
             new UserRewardsDefinition(userHorizons),
             new DiscoveryDefinition(levels, lookback.intValue(), stickiness.intValue(), discoveryHorizons),
-            checkpoints);
+            checkpoints,
+            predictions);
     if (!auto) {
       checkCheckpoints(checkpointsAt, checkpoints, definition);
     }

@@ -35,6 +35,8 @@ import java.util.TreeSet;
  * @param discovery the discovery labels
  * @param checkpoints ages at which rows are published besides the maturity age; sorted ascending, distinct,
  *     immutable; null for {@code auto}: every label horizon plus {@code allowed_lateness_days}
+ * @param predictions how the stickiness predictions are fitted; null when the file has no {@code predictions}
+ *     section, which publishes none
  */
 public record JobDefinition(
     String source,
@@ -42,7 +44,8 @@ public record JobDefinition(
     SessionRules sessionRules,
     UserRewardsDefinition userRewards,
     DiscoveryDefinition discovery,
-    List<Integer> checkpoints)
+    List<Integer> checkpoints,
+    PredictionRules predictions)
     implements Serializable {
 
   /** Classpath resource of the built-in definition: the committed {@code pipelines/nightly.yaml}. */
@@ -208,6 +211,11 @@ public record JobDefinition(
     discoveryMap.put("active_days_horizons", discovery.activeDaysHorizons());
     map.put("discovery", Collections.unmodifiableMap(discoveryMap));
     map.put("publishing", ordered("checkpoints", checkpoints == null ? AUTO : checkpoints));
+    // Only when present, so that files without the section keep their digest.
+    if (predictions != null) {
+      map.put("predictions", ordered(
+          "fit_days", predictions.fitDays(), "min_discoverers", predictions.minDiscoverers()));
+    }
     return Collections.unmodifiableMap(map);
   }
 

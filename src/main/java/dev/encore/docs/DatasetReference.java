@@ -335,6 +335,10 @@ public final class DatasetReference {
         return "FLOAT";
       case ARRAY:
         return readerType(s.getElementType()) + "[]";
+      case RECORD:
+        // A list of structs (reward_priors.backtest): DuckDB's STRUCT(name TYPE, ...).
+        return "STRUCT(" + String.join(", ", s.getFields().stream()
+            .map(f -> f.name() + " " + readerType(f.schema())).toList()) + ")";
       default:
         throw new IllegalStateException("no reader type for Avro type " + s);
     }

@@ -2,6 +2,7 @@ package dev.encore.nightly;
 
 import dev.encore.avro.Activity;
 import dev.encore.ingest.IngestListeningLogs;
+import dev.encore.predictions.PredictStickiness;
 import dev.encore.publish.RunStats;
 import dev.encore.publish.WritePartitionedParquet;
 import dev.encore.publish.WriteRunStats;
@@ -29,8 +30,8 @@ import org.apache.beam.sdk.values.TypeDescriptors;
 
 /**
  * The nightly pipeline: ingest → per user (deduplicate, sessions, daily activity) → rewards from the activity
- * (rebuilt days plus days read back) → every registered dataset's rows staged as Parquet, and the run's exact
- * counts.
+ * (rebuilt days plus days read back) → stickiness predictions from the discoveries' traces → every registered
+ * dataset's rows staged as Parquet, and the run's exact counts.
  */
 public final class NightlyPipeline {
   private NightlyPipeline() {}
@@ -55,12 +56,20 @@ public final class NightlyPipeline {
         .of(perUser.get(Sessionize.ACTIVITY).apply("RebuiltActivity", Values.create()))
         .and(pipeline.apply("ReadActivityHistory", new ReadActivity(run.reusedActivityFiles())))
         .apply("AllActivity", Flatten.pCollections());
-    PCollectionTuple rewards = history.apply("ComputeRewards", new ComputeRewards(
+    long t = plan.date().toEpochDay();
+    ComputeRewards computeRewards = new ComputeRewards(
         spec, run.calendar().finality(plan.date(), spec.lateness()),
         plan.rewardAnchors().stream().map(LocalDate::toEpochDay).toList())
-        .withIncompleteArrivals(incompleteArrivals(ingested, run)));
+        .withIncompleteArrivals(incompleteArrivals(ingested, run));
+    if (spec.predictions() != null) {
+      computeRewards = computeRewards.withModelDays(
+          PredictStickiness.fitFrom(t, spec.maturityAge(), spec.predictions()), t);
+    }
+    PCollectionTuple rewards = history.apply("ComputeRewards", computeRewards);
+    PCollectionTuple predictions = spec.predictions() == null ? null : rewards.apply(
+        "PredictStickiness", new PredictStickiness(spec, spec.predictions(), spec.maturityAge(), t));
 
-    Stages stages = new Stages(run, ingested, perUser, rewards);
+    Stages stages = new Stages(run, ingested, perUser, rewards, predictions);
     List<PCollection<KV<String, Long>>> counts = new ArrayList<>();
     counts.add(ingested.get(IngestListeningLogs.STATS));
     counts.add(perUser.get(Sessionize.STATS));

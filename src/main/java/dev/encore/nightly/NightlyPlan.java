@@ -68,6 +68,22 @@ public record NightlyPlan(
       int lookbackDays,
       Set<LocalDate> reusableActivity,
       Set<LocalDate> republished) {
+    return of(date, lateness, firstInputDay, publicationAges, lookbackDays, reusableActivity, republished, null);
+  }
+
+  /**
+   * Plans run {@code date}, also reading the activity that the model discoveries on {@code firstModelDay} .. T
+   * need (their lookback): the traces the predictions are fitted and conditioned on. Null: no predictions.
+   */
+  public static NightlyPlan of(
+      LocalDate date,
+      int lateness,
+      LocalDate firstInputDay,
+      List<Integer> publicationAges,
+      int lookbackDays,
+      Set<LocalDate> reusableActivity,
+      Set<LocalDate> republished,
+      LocalDate firstModelDay) {
     LocalDate f = firstInputDay;
     List<LocalDate> sessionDays = days(max(f, date.minusDays(1L + lateness)), date.minusDays(1));
     TreeSet<LocalDate> anchors = new TreeSet<>();
@@ -81,6 +97,10 @@ public record NightlyPlan(
     LocalDate recent = max(f, alwaysRebuiltFrom(date, lateness));
     // Twice the lookback: user_first_active_date looks for a day f >= D - lookback with no activity before it.
     LocalDate neededFrom = anchors.isEmpty() ? recent : max(f, anchors.first().minusDays(2L * lookbackDays));
+    if (firstModelDay != null) {
+      LocalDate modelFrom = max(f, firstModelDay.minusDays(lookbackDays));
+      neededFrom = modelFrom.isBefore(neededFrom) ? modelFrom : neededFrom;
+    }
     List<LocalDate> rebuilt = new ArrayList<>();
     List<LocalDate> reused = new ArrayList<>();
     for (LocalDate d : days(neededFrom, recent.minusDays(1))) {

@@ -3,9 +3,11 @@ package dev.encore.nightly;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.encore.EncoreException;
 import dev.encore.Version;
+import dev.encore.config.PredictionRules;
 import dev.encore.ingest.ArrivalPartitions;
 import dev.encore.ingest.InputCalendar;
 import dev.encore.ingest.InputPartition;
+import dev.encore.predictions.PredictStickiness;
 import dev.encore.publish.OutputRoot;
 import dev.encore.publish.PartitionLayout;
 import dev.encore.publish.Publisher;
@@ -73,7 +75,7 @@ public final class NightlyPlanner {
     }
     NightlyPlan plan = NightlyPlan.of(
         config.date(), lateness(), firstInputDay, config.definition().publicationAges(),
-        config.definition().discovery().lookbackDays(), new HashSet<>(reusable), legacy);
+        config.definition().discovery().lookbackDays(), new HashSet<>(reusable), legacy, firstModelDay());
 
     // Older activity rebuilt (beyond the days every run rebuilds): say why, and refuse when its logs are gone.
     LocalDate alwaysRebuilt = NightlyPlan.alwaysRebuiltFrom(config.date(), lateness());
@@ -304,6 +306,13 @@ public final class NightlyPlanner {
     // Activity built from incomplete input is reused too: its days are not final (input calendar), and rows
     // published on the basis of it must not change.
     return null;
+  }
+
+  /** The first discovery day the predictions use (the fit window's), or null without predictions. */
+  private LocalDate firstModelDay() {
+    PredictionRules rules = config.definition().predictions();
+    return rules == null ? null : LocalDate.ofEpochDay(PredictStickiness.fitFrom(
+        config.date().toEpochDay(), config.definition().maturityAge(), rules));
   }
 
   private int lateness() {

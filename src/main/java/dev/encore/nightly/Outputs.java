@@ -3,6 +3,7 @@ package dev.encore.nightly;
 import dev.encore.avro.Activity;
 import dev.encore.avro.RejectedRecord;
 import dev.encore.avro.Session;
+import dev.encore.predictions.PredictionSchemas;
 import dev.encore.publish.Dataset;
 import dev.encore.rewards.RewardSchemas;
 import dev.encore.rewards.RewardSpec;
@@ -54,9 +55,38 @@ public final class Outputs implements Iterable<OutputDataset<?>> {
         "entity_level", "entity_id", "discovery_date");
   }
 
+  /** The prior of the stickiness predictions per entity level, as of the run's date. */
+  public static Dataset<GenericRecord> rewardPriors(RewardSpec spec) {
+    return Dataset.of("reward_priors", PredictionSchemas.rewardPriors(spec.stickinessDays(), spec.maturityAge()),
+        "entity_level");
+  }
+
+  /** The predicted stickiness per entity, as of the run's date. */
+  public static Dataset<GenericRecord> entityPredictions(RewardSpec spec) {
+    return Dataset.of("entity_predictions",
+        PredictionSchemas.entityPredictions(spec.stickinessDays(), spec.maturityAge()), "entity_level", "entity_id");
+  }
+
   /** Every dataset a nightly run publishes under the definition {@code spec}. */
   public static Outputs standard(RewardSpec spec) {
-    return new Outputs(List.of(
+    List<OutputDataset<?>> all = new ArrayList<>(labels(spec));
+    if (spec.predictions() != null) {
+      // Insert before rejected, which stays last.
+      all.add(all.size() - 1, OutputDataset.of(rewardPriors(spec))
+          .describedAs("entity level", List.of("entity_level"), "the run's date `as_of`")
+          .writtenOn(run -> List.of(run.plan().date()))
+          .rows(Stages::rewardPriors));
+      all.add(all.size() - 1, OutputDataset.of(entityPredictions(spec))
+          .describedAs("entity with recent discoveries", List.of("entity_level", "entity_id"),
+              "the run's date `as_of`")
+          .writtenOn(run -> List.of(run.plan().date()))
+          .rows(Stages::entityPredictions));
+    }
+    return new Outputs(all);
+  }
+
+  private static List<OutputDataset<?>> labels(RewardSpec spec) {
+    return List.of(
         OutputDataset.of(SESSIONS)
             .describedAs("listening session", List.of("user_id", "session_id"), "the UTC day of `session_start`")
             .schemaFile("session.avsc")
@@ -97,7 +127,7 @@ public final class Outputs implements Iterable<OutputDataset<?>> {
               stages.run().rejectedDays().forEach(d -> dts.add(d.toString()));
               // Rejections already published by an earlier run are not written again.
               return stages.rejected().apply("KeepUnpublishedRejections", Filter.by(kv -> dts.contains(kv.getKey())));
-            })));
+            }));
   }
 
   /** This registry and one more dataset, written and published like the others. */

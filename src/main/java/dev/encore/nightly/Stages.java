@@ -4,6 +4,7 @@ import dev.encore.avro.Activity;
 import dev.encore.avro.RejectedRecord;
 import dev.encore.avro.Session;
 import dev.encore.ingest.IngestListeningLogs;
+import dev.encore.predictions.PredictStickiness;
 import dev.encore.rewards.ComputeRewards;
 import dev.encore.sessions.Sessionize;
 import org.apache.avro.generic.GenericRecord;
@@ -19,8 +20,11 @@ import org.apache.beam.sdk.values.PCollectionTuple;
  * @param ingested the output of {@link IngestListeningLogs}
  * @param perUser the output of {@link Sessionize}
  * @param rewards the output of {@link ComputeRewards}
+ * @param predictions the output of {@link PredictStickiness}; null when the definition has no predictions
  */
-public record Stages(NightlyRun run, PCollectionTuple ingested, PCollectionTuple perUser, PCollectionTuple rewards) {
+public record Stages(
+    NightlyRun run, PCollectionTuple ingested, PCollectionTuple perUser, PCollectionTuple rewards,
+    PCollectionTuple predictions) {
 
   /** Sessions of the session days, by start day. */
   public PCollection<KV<String, Session>> sessions() {
@@ -42,9 +46,21 @@ public record Stages(NightlyRun run, PCollectionTuple ingested, PCollectionTuple
     return rewards.get(ComputeRewards.USER_REWARDS);
   }
 
-  /** Discovery rows of the anchors published, by discovery day. */
+  /** Discovery rows of the anchors published, with their predictions when there are any, by discovery day. */
   public PCollection<KV<String, GenericRecord>> userEntityRewards() {
-    return rewards.get(ComputeRewards.USER_ENTITY_REWARDS);
+    return predictions == null
+        ? rewards.get(ComputeRewards.USER_ENTITY_REWARDS)
+        : predictions.get(PredictStickiness.USER_ENTITY_REWARDS);
+  }
+
+  /** The priors per entity level, by the run's date. */
+  public PCollection<KV<String, GenericRecord>> rewardPriors() {
+    return predictions.get(PredictStickiness.REWARD_PRIORS);
+  }
+
+  /** The entity predictions, by the run's date. */
+  public PCollection<KV<String, GenericRecord>> entityPredictions() {
+    return predictions.get(PredictStickiness.ENTITY_PREDICTIONS);
   }
 
   /** Entity rows of the anchors published, by discovery day. */

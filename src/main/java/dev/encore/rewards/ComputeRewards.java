@@ -1,6 +1,7 @@
 package dev.encore.rewards;
 
 import dev.encore.avro.Activity;
+import dev.encore.predictions.DiscoveryTrace;
 import dev.encore.records.RecordCoder;
 import java.util.HashSet;
 import java.util.List;
@@ -34,27 +35,34 @@ public class ComputeRewards extends PTransform<PCollection<Activity>, PCollectio
   public static final TupleTag<KV<String, GenericRecord>> USER_REWARDS = new TupleTag<>() {};
   public static final TupleTag<KV<String, GenericRecord>> USER_ENTITY_REWARDS = new TupleTag<>() {};
   public static final TupleTag<KV<String, GenericRecord>> ENTITY_REWARDS = new TupleTag<>() {};
+  /** The traces of the model discoveries on the model days, keyed by entity level (docs/rewards.md, Predictions). */
+  public static final TupleTag<KV<String, DiscoveryTrace>> TRACES = new TupleTag<>() {};
   private static final TupleTag<KV<String, List<Long>>> DISCOVERY_STATS = new TupleTag<>() {};
 
   private final RewardSpec spec;
   private final Finality finality;
   private final List<Long> anchors;
   private final PCollectionView<List<Long>> incompleteArrivals;
+  private final long firstModelDay;
+  private final long lastModelDay;
 
   /**
    * @param finality the run's final days, as known before reading (its date T is {@code as_of})
    * @param anchors the anchor/discovery days whose partitions the run publishes, epoch days
    */
   public ComputeRewards(RewardSpec spec, Finality finality, List<Long> anchors) {
-    this(spec, finality, anchors, null);
+    this(spec, finality, anchors, null, 0, -1);
   }
 
   private ComputeRewards(
-      RewardSpec spec, Finality finality, List<Long> anchors, PCollectionView<List<Long>> incompleteArrivals) {
+      RewardSpec spec, Finality finality, List<Long> anchors, PCollectionView<List<Long>> incompleteArrivals,
+      long firstModelDay, long lastModelDay) {
     this.spec = spec;
     this.finality = finality;
     this.anchors = List.copyOf(anchors);
     this.incompleteArrivals = incompleteArrivals;
+    this.firstModelDay = firstModelDay;
+    this.lastModelDay = lastModelDay;
   }
 
   /**
@@ -62,7 +70,15 @@ public class ComputeRewards extends PTransform<PCollection<Activity>, PCollectio
    * the days they could hold plays of are then not final.
    */
   public ComputeRewards withIncompleteArrivals(PCollectionView<List<Long>> days) {
-    return new ComputeRewards(spec, finality, anchors, days);
+    return new ComputeRewards(spec, finality, anchors, days, firstModelDay, lastModelDay);
+  }
+
+  /**
+   * The same, also giving ({@link #TRACES}) the traces of the model discoveries on the days {@code first} ..
+   * {@code last} (epoch days), which the predictions are fitted and conditioned on.
+   */
+  public ComputeRewards withModelDays(long first, long last) {
+    return new ComputeRewards(spec, finality, anchors, incompleteArrivals, first, last);
   }
 
   @Override
@@ -75,7 +91,7 @@ public class ComputeRewards extends PTransform<PCollection<Activity>, PCollectio
     // One shuffle: a user's activity rows of every level together give both the user's retention labels and
     // the user's discoveries.
     ParDo.SingleOutput<KV<String, Iterable<Activity>>, KV<String, GenericRecord>> label =
-        ParDo.of(new LabelUserFn(spec, finality, anchors, incompleteArrivals));
+        ParDo.of(new LabelUserFn(spec, finality, anchors, incompleteArrivals, firstModelDay, lastModelDay));
     if (incompleteArrivals != null) {
       label = label.withSideInputs(incompleteArrivals);
     }
@@ -85,10 +101,12 @@ public class ComputeRewards extends PTransform<PCollection<Activity>, PCollectio
             .setCoder(KvCoder.of(StringUtf8Coder.of(), RecordCoder.of(Activity.class)))
             .apply("GroupActivityByUser", GroupByKey.create())
             .apply("LabelUsersAndDiscoveries",
-                label.withOutputTags(USER_REWARDS, TupleTagList.of(USER_ENTITY_REWARDS).and(DISCOVERY_STATS)));
+                label.withOutputTags(
+                USER_REWARDS, TupleTagList.of(USER_ENTITY_REWARDS).and(DISCOVERY_STATS).and(TRACES)));
     perUser.get(USER_REWARDS).setCoder(rowCoder(RewardSchemas.userRewards(spec)));
     perUser.get(USER_ENTITY_REWARDS).setCoder(rowCoder(RewardSchemas.userEntityRewards(spec)));
     perUser.get(DISCOVERY_STATS).setCoder(KvCoder.of(StringUtf8Coder.of(), ListCoder.of(VarLongCoder.of())));
+    perUser.get(TRACES).setCoder(KvCoder.of(StringUtf8Coder.of(), DiscoveryTrace.Coder.of()));
 
     PCollection<KV<String, GenericRecord>> entityRewards =
         perUser
@@ -99,7 +117,8 @@ public class ComputeRewards extends PTransform<PCollection<Activity>, PCollectio
 
     return PCollectionTuple.of(USER_REWARDS, perUser.get(USER_REWARDS))
         .and(USER_ENTITY_REWARDS, perUser.get(USER_ENTITY_REWARDS))
-        .and(ENTITY_REWARDS, entityRewards);
+        .and(ENTITY_REWARDS, entityRewards)
+        .and(TRACES, perUser.get(TRACES));
   }
 
   private static KvCoder<String, GenericRecord> rowCoder(Schema schema) {
@@ -116,14 +135,19 @@ public class ComputeRewards extends PTransform<PCollection<Activity>, PCollectio
     private final Finality finality;
     private final List<Long> anchors;
     private final PCollectionView<List<Long>> incompleteArrivals;
+    private final long firstModelDay;
+    private final long lastModelDay;
     private transient UserRewardLabels labels;
 
     LabelUserFn(
-        RewardSpec spec, Finality finality, List<Long> anchors, PCollectionView<List<Long>> incompleteArrivals) {
+        RewardSpec spec, Finality finality, List<Long> anchors, PCollectionView<List<Long>> incompleteArrivals,
+        long firstModelDay, long lastModelDay) {
       this.spec = spec;
       this.finality = finality;
       this.anchors = anchors;
       this.incompleteArrivals = incompleteArrivals;
+      this.firstModelDay = firstModelDay;
+      this.lastModelDay = lastModelDay;
     }
 
     @ProcessElement
@@ -133,7 +157,7 @@ public class ComputeRewards extends PTransform<PCollection<Activity>, PCollectio
         // The side input is the same for every element (one global window): read it once per instance.
         Finality effective = incompleteArrivals == null
             ? finality : finality.without(new HashSet<>(context.sideInput(incompleteArrivals)));
-        labels = new UserRewardLabels(spec, effective, anchors);
+        labels = new UserRewardLabels(spec, effective, anchors, firstModelDay, lastModelDay);
       }
       UserRewardLabels.Labels l = labels.of(user.getKey(), user.getValue());
       for (UserRewardLabels.DayRow r : l.userRewards()) {
@@ -146,6 +170,9 @@ public class ComputeRewards extends PTransform<PCollection<Activity>, PCollectio
         // days_final is the discovery day's, the same for every share of the key.
         out.get(DISCOVERY_STATS).output(KV.of(
             s.level() + "\u0000" + s.entityId() + "\u0000" + s.day() + "\u0000" + s.daysFinal(), s.stats()));
+      }
+      for (UserRewardLabels.LevelTrace t : l.traces()) {
+        out.get(TRACES).output(KV.of(t.level(), t.trace()));
       }
     }
   }

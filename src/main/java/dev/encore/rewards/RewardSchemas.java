@@ -1,5 +1,6 @@
 package dev.encore.rewards;
 
+import dev.encore.predictions.PredictionSchemas;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.avro.LogicalTypes;
@@ -111,6 +112,15 @@ public final class RewardSchemas {
       mature(f, n, "active_days_" + n);
     }
     traceMature(f, s, w, "trace and stickiness_" + s + " are final");
+    f.name(PredictionSchemas.predictionColumn(s))
+        .doc("Predicted stickiness_" + s + " of this discovery from its final trace days and its entity's"
+            + " posterior (docs/rewards.md, Predictions): a prediction, not a label, it changes with every"
+            + " publication. Null when trace_mature (stickiness_" + s + " is known), for discoveries other than"
+            + " lookback-complete new_to_entity ones, and without predictions or a prior for the level.")
+        .type().optional().doubleType();
+    f.name(PredictionSchemas.sdColumn(s))
+        .doc("Its standard deviation: the uncertainty about this discovery's stickiness_" + s + "; null with it.")
+        .type().optional().doubleType();
     return f.endRecord();
   }
 

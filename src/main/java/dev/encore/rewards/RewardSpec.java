@@ -2,6 +2,7 @@ package dev.encore.rewards;
 
 import dev.encore.config.EntityLevel;
 import dev.encore.config.JobDefinition;
+import dev.encore.config.PredictionRules;
 import java.io.Serializable;
 import java.util.Collections;
 import java.util.EnumMap;
@@ -19,6 +20,8 @@ import java.util.TreeSet;
  * @param stickinessDays S of stickiness_S; the trace covers the S - 1 days after D
  * @param discoveryHorizons N of active_days_N with the entity
  * @param lateness allowedLatenessDays: a window is mature this many days after its last day
+ * @param predictions how the stickiness predictions are fitted; null: none are published
+ * @param maturityAge M, the age from which every label is final: the predictions' fit window ends at T - M
  */
 public record RewardSpec(
     Map<UserRewardColumns, List<Integer>> userHorizons,
@@ -26,8 +29,21 @@ public record RewardSpec(
     int lookbackDays,
     int stickinessDays,
     List<Integer> discoveryHorizons,
-    int lateness)
+    int lateness,
+    PredictionRules predictions,
+    int maturityAge)
     implements Serializable {
+
+  /** Without predictions (the maturity age only matters to them). */
+  public RewardSpec(
+      Map<UserRewardColumns, List<Integer>> userHorizons,
+      List<String> levels,
+      int lookbackDays,
+      int stickinessDays,
+      List<Integer> discoveryHorizons,
+      int lateness) {
+    this(userHorizons, levels, lookbackDays, stickinessDays, discoveryHorizons, lateness, null, 0);
+  }
 
   public RewardSpec {
     // An EnumMap iterates and serializes in declaration order, whatever map the caller built.
@@ -44,7 +60,9 @@ public record RewardSpec(
         definition.discovery().lookbackDays(),
         definition.discovery().stickinessDays(),
         definition.discovery().activeDaysHorizons(),
-        definition.playRules().allowedLatenessDays());
+        definition.playRules().allowedLatenessDays(),
+        definition.predictions(),
+        definition.maturityAge());
   }
 
   /** N of a family's columns; empty when the definition has none. */

@@ -1,6 +1,7 @@
 package dev.encore.rewards;
 
 import dev.encore.avro.Activity;
+import dev.encore.predictions.DiscoveryTrace;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,6 +22,8 @@ public final class UserRewardLabels implements Serializable {
   private final RewardSpec spec;
   private final Finality finality;
   private final List<Long> anchors;
+  private final long firstModelDay;
+  private final long lastModelDay;
   private transient Schema userSchema;
   private transient Schema discoverySchema;
 
@@ -33,14 +36,19 @@ public final class UserRewardLabels implements Serializable {
    */
   public record EntityShare(String level, String entityId, long day, int daysFinal, List<Long> stats) {}
 
+  /** A model discovery's trace (docs/rewards.md, "Predictions") and its entity level. */
+  public record LevelTrace(String level, DiscoveryTrace trace) {}
+
   /**
    * The labels of one user.
    *
    * @param userRewards user_rewards rows, in anchor order
    * @param discoveries user_entity_rewards rows, by (entity_level, entity_id), then in anchor order
    * @param entityShares the discoveries' shares of the entity_rewards statistics
+   * @param traces the traces of the model discoveries on the model days, for the predictions
    */
-  public record Labels(List<DayRow> userRewards, List<DayRow> discoveries, List<EntityShare> entityShares) {}
+  public record Labels(
+      List<DayRow> userRewards, List<DayRow> discoveries, List<EntityShare> entityShares, List<LevelTrace> traces) {}
 
   /**
    * @param finality the final days of the run (its date T is {@code as_of})
@@ -48,9 +56,20 @@ public final class UserRewardLabels implements Serializable {
    *     no rows
    */
   public UserRewardLabels(RewardSpec spec, Finality finality, List<Long> anchors) {
+    this(spec, finality, anchors, 0, -1);
+  }
+
+  /**
+   * The same, also giving the traces of every model discovery (lookback complete, new_to_entity) on the days
+   * {@code firstModelDay} .. {@code lastModelDay} (epoch days), published or not.
+   */
+  public UserRewardLabels(
+      RewardSpec spec, Finality finality, List<Long> anchors, long firstModelDay, long lastModelDay) {
     this.spec = spec;
     this.finality = finality;
     this.anchors = List.copyOf(anchors);
+    this.firstModelDay = firstModelDay;
+    this.lastModelDay = lastModelDay;
   }
 
   /** Labels one user from the user's activity rows, in any order; rows after as_of are ignored. */
@@ -71,7 +90,7 @@ public final class UserRewardLabels implements Serializable {
             .put(day, a);
       }
     }
-    Labels labels = new Labels(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+    Labels labels = new Labels(new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
     if (!days.isEmpty()) {
       for (long d : anchors) {
         UserRewardMath.Labels l = UserRewardMath.labels(days, d, finality, spec);
@@ -100,6 +119,20 @@ public final class UserRewardLabels implements Serializable {
       if (l.lookbackComplete()) {
         labels.entityShares().add(new EntityShare(
             first.getEntityLevel(), first.getEntityId(), d, l.daysFinal(), RewardRows.discoveryStats(l)));
+      }
+    }
+    if (firstModelDay > lastModelDay) {
+      return;
+    }
+    for (long d : days.subSet(firstModelDay, true, lastModelDay, true)) {
+      if (!DiscoveryMath.isDiscovery(days, d, finality, spec)) {
+        continue;
+      }
+      DiscoveryMath.Labels l = DiscoveryMath.labels(days, userDays, d, finality, spec);
+      if (DiscoveryMath.NEW_TO_ENTITY.equals(l.kind())) {
+        Activity first = rows.get(d);
+        labels.traces().add(new LevelTrace(
+            first.getEntityLevel(), DiscoveryTrace.of(first.getEntityId(), d, l.daysFinal(), l.trace())));
       }
     }
   }

@@ -37,6 +37,21 @@ class JobDefinitionValidationTest {
     refused(edited(from, to), "Job definition " + SOURCE + ": " + problem + ".\n");
   }
 
+  // ---- predictions (an optional section)
+
+  @Test
+  void predictionsAreCheckedAndOptional() {
+    refusedWith("  fit_days: 60", "  fit_days: 0", "predictions.fit_days is 0; allowed: an integer from 1 to 365");
+    refusedWith("  min_discoverers: 5", "  min_discoverers: 1",
+        "predictions.min_discoverers is 1; allowed: an integer from 2 to 1000000");
+    refusedWith("  min_discoverers: 5", "  min_discoverers: 5\n  ridge: 0",
+        "predictions.ridge is not a known key; allowed keys in predictions: fit_days, min_discoverers");
+    String text = nightlyText();
+    String without = text.substring(0, text.indexOf("\npredictions:"));
+    assertThat(JobDefinition.parse(without, SOURCE).predictions(), equalTo(null));
+    assertThat(JobDefinition.builtIn().predictions(), equalTo(new PredictionRules(60, 5)));
+  }
+
   // ---- version, unknown and missing keys
 
   @Test
@@ -74,7 +89,7 @@ class JobDefinitionValidationTest {
   void unknownTopLevelKeyIsRefusedWithTheAllowedKeys() {
     refusedWith("version: 2", "version: 2\ncolour: blue",
         "colour is not a known key; allowed keys at the top level: version, plays, sessions, user_rewards,"
-            + " discovery, publishing");
+            + " discovery, publishing, predictions");
   }
 
   @Test
@@ -377,7 +392,7 @@ class JobDefinitionValidationTest {
   void aFileThatIsNotAMapIsRefused() {
     refused("- version: 1\n",
         "Job definition " + SOURCE + ": the file is [{\"version\":1}] (a list); allowed: a map with the keys"
-            + " version, plays, sessions, user_rewards, discovery, publishing.");
+            + " version, plays, sessions, user_rewards, discovery, publishing, predictions.");
   }
 
   @Test

@@ -1,11 +1,13 @@
 package dev.encore.rewards;
 
 import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.emptyOrNullString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItems;
 import static org.hamcrest.Matchers.not;
-import static org.hamcrest.Matchers.emptyOrNullString;
 
+import dev.encore.config.JobDefinition;
+import dev.encore.predictions.PredictionSchemas;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.EnumMap;
@@ -34,6 +36,9 @@ class RewardSchemasTest {
     assertCommitted("user_rewards.avsc", RewardSchemas.userRewards(RewardMathTest.SPEC));
     assertCommitted("user_entity_rewards.avsc", RewardSchemas.userEntityRewards(RewardMathTest.SPEC));
     assertCommitted("entity_rewards.avsc", RewardSchemas.entityRewards(RewardMathTest.SPEC));
+    RewardSpec builtIn = RewardSpec.of(JobDefinition.builtIn());
+    assertCommitted("reward_priors.avsc", PredictionSchemas.rewardPriors(60, builtIn.maturityAge()));
+    assertCommitted("entity_predictions.avsc", PredictionSchemas.entityPredictions(60, builtIn.maturityAge()));
   }
 
   @Test

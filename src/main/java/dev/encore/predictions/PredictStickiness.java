@@ -1,0 +1,290 @@
+package dev.encore.predictions;
+
+import dev.encore.config.PredictionRules;
+import dev.encore.predictions.PredictionRows.LevelFit;
+import dev.encore.predictions.StickinessModel.DiscoveryPredictor;
+import dev.encore.predictions.StickinessModel.Evidence;
+import dev.encore.predictions.StickinessModel.Fit;
+import dev.encore.predictions.StickinessModel.Posterior;
+import dev.encore.records.RecordCoder;
+import dev.encore.rewards.ComputeRewards;
+import dev.encore.rewards.DiscoveryMath;
+import dev.encore.rewards.RewardRows;
+import dev.encore.rewards.RewardSchemas;
+import dev.encore.rewards.RewardSpec;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.beam.sdk.coders.KvCoder;
+import org.apache.beam.sdk.coders.SerializableCoder;
+import org.apache.beam.sdk.coders.StringUtf8Coder;
+import org.apache.beam.sdk.transforms.Create;
+import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.Filter;
+import org.apache.beam.sdk.transforms.Flatten;
+import org.apache.beam.sdk.transforms.GroupByKey;
+import org.apache.beam.sdk.transforms.MapElements;
+import org.apache.beam.sdk.transforms.PTransform;
+import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.transforms.View;
+import org.apache.beam.sdk.transforms.join.CoGbkResult;
+import org.apache.beam.sdk.transforms.join.CoGroupByKey;
+import org.apache.beam.sdk.transforms.join.KeyedPCollectionTuple;
+import org.apache.beam.sdk.values.KV;
+import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.PCollectionList;
+import org.apache.beam.sdk.values.PCollectionTuple;
+import org.apache.beam.sdk.values.PCollectionView;
+import org.apache.beam.sdk.values.TupleTag;
+import org.apache.beam.sdk.values.TupleTagList;
+import org.apache.beam.sdk.values.TypeDescriptor;
+import org.apache.beam.sdk.values.TypeDescriptors;
+
+/**
+ * Stage 4: the stickiness predictions of run T (docs/rewards.md, "Predictions") from the model discoveries' traces
+ * of {@link ComputeRewards}: per level the prior, fitted on the mature traces of the fit window, with its backtest
+ * ({@link #REWARD_PRIORS}); per entity with recent discoveries its posterior prediction ({@link
+ * #ENTITY_PREDICTIONS}); and the user_entity_rewards rows with the per-discovery predictions filled in ({@link
+ * #USER_ENTITY_REWARDS}). Every output is keyed by its dt partition.
+ */
+public class PredictStickiness extends PTransform<PCollectionTuple, PCollectionTuple> {
+  public static final TupleTag<KV<String, GenericRecord>> REWARD_PRIORS = new TupleTag<>() {};
+  public static final TupleTag<KV<String, GenericRecord>> ENTITY_PREDICTIONS = new TupleTag<>() {};
+  public static final TupleTag<KV<String, GenericRecord>> USER_ENTITY_REWARDS = new TupleTag<>() {};
+  private static final TupleTag<KV<String, GenericRecord>> UNCHANGED = new TupleTag<>() {};
+  private static final TupleTag<KV<String, KV<String, GenericRecord>>> TO_PREDICT = new TupleTag<>() {};
+  private static final TupleTag<DiscoveryTrace> RECENT = new TupleTag<>() {};
+  private static final TupleTag<KV<String, GenericRecord>> ROWS = new TupleTag<>() {};
+
+  private final RewardSpec spec;
+  private final PredictionRules rules;
+  private final int maturityAge;
+  private final long asOf;
+
+  /**
+   * @param maturityAge M: the fit window ends at T - M, the recent discoveries start after it
+   * @param asOf the run's date T, epoch day
+   */
+  public PredictStickiness(RewardSpec spec, PredictionRules rules, int maturityAge, long asOf) {
+    this.spec = spec;
+    this.rules = rules;
+    this.maturityAge = maturityAge;
+    this.asOf = asOf;
+  }
+
+  /** First discovery day of the fit window, T - M - fit_days + 1. */
+  public static long fitFrom(long asOf, int maturityAge, PredictionRules rules) {
+    return fitTo(asOf, maturityAge) - rules.fitDays() + 1;
+  }
+
+  /** Last discovery day of the fit window, T - M. */
+  public static long fitTo(long asOf, int maturityAge) {
+    return asOf - maturityAge;
+  }
+
+  @Override
+  public PCollectionTuple expand(PCollectionTuple rewards) {
+    PCollection<KV<String, DiscoveryTrace>> traces = rewards.get(ComputeRewards.TRACES);
+    long fitFrom = fitFrom(asOf, maturityAge, rules);
+    long fitTo = fitTo(asOf, maturityAge);
+    int days = spec.traceLength();
+
+    PCollection<KV<String, LevelFit>> fits = traces
+        .apply("KeepMatureTracesOfFitWindow", Filter.by(kv -> kv.getValue().day() >= fitFrom
+            && kv.getValue().day() <= fitTo && kv.getValue().daysFinal() == days))
+        .apply("GroupFitTracesByLevel", GroupByKey.create())
+        .apply("FitPriorsAndBacktest", ParDo.of(new FitFn(days, rules.minDiscoverers(), fitFrom, fitTo)))
+        .setCoder(KvCoder.of(StringUtf8Coder.of(), SerializableCoder.of(LevelFit.class)));
+    PCollectionView<Map<String, LevelFit>> priors = fits.apply("PriorsByLevel", View.asMap());
+
+    Schema priorSchema = PredictionSchemas.rewardPriors(spec.stickinessDays(), maturityAge);
+    PCollection<KV<String, GenericRecord>> priorRows = rewards.getPipeline()
+        .apply("EntityLevels", Create.of(spec.levels()))
+        .apply("RewardPriorRows", ParDo.of(new PriorRowFn(spec, priors, fitFrom, fitTo, maturityAge, asOf))
+            .withSideInputs(priors))
+        .setCoder(rowCoder(priorSchema));
+
+    Schema rowSchema = RewardSchemas.userEntityRewards(spec);
+    PCollectionTuple rows = rewards.get(ComputeRewards.USER_ENTITY_REWARDS)
+        .apply("FindRowsToPredict", ParDo.of(new SplitRowsFn(spec))
+            .withOutputTags(UNCHANGED, TupleTagList.of(TO_PREDICT)));
+    rows.get(UNCHANGED).setCoder(rowCoder(rowSchema));
+    rows.get(TO_PREDICT).setCoder(KvCoder.of(StringUtf8Coder.of(), rowCoder(rowSchema)));
+
+    long recentFrom = asOf - maturityAge + 1;
+    PCollection<KV<String, DiscoveryTrace>> recent = traces
+        .apply("KeepRecentTraces", Filter.by(kv -> kv.getValue().day() >= recentFrom))
+        .apply("KeyRecentByEntity", MapElements
+            .into(TypeDescriptors.kvs(TypeDescriptors.strings(), TypeDescriptor.of(DiscoveryTrace.class)))
+            .via(kv -> KV.of(entityKey(kv.getKey(), kv.getValue().entityId()), kv.getValue())))
+        .setCoder(KvCoder.of(StringUtf8Coder.of(), DiscoveryTrace.Coder.of()));
+
+    Schema predictionSchema = PredictionSchemas.entityPredictions(spec.stickinessDays(), maturityAge);
+    PCollectionTuple predicted = KeyedPCollectionTuple.of(RECENT, recent)
+        .and(ROWS, rows.get(TO_PREDICT))
+        .apply("GroupByEntity", CoGroupByKey.create())
+        .apply("PredictEntitiesAndDiscoveries", ParDo.of(new PredictFn(spec, priors, maturityAge, asOf))
+            .withSideInputs(priors)
+            .withOutputTags(ENTITY_PREDICTIONS, TupleTagList.of(USER_ENTITY_REWARDS)));
+    predicted.get(ENTITY_PREDICTIONS).setCoder(rowCoder(predictionSchema));
+    predicted.get(USER_ENTITY_REWARDS).setCoder(rowCoder(rowSchema));
+
+    PCollection<KV<String, GenericRecord>> userEntityRewards = PCollectionList
+        .of(rows.get(UNCHANGED)).and(predicted.get(USER_ENTITY_REWARDS))
+        .apply("AllUserEntityRewards", Flatten.pCollections());
+    return PCollectionTuple.of(REWARD_PRIORS, priorRows)
+        .and(ENTITY_PREDICTIONS, predicted.get(ENTITY_PREDICTIONS))
+        .and(USER_ENTITY_REWARDS, userEntityRewards);
+  }
+
+  private static KvCoder<String, GenericRecord> rowCoder(Schema schema) {
+    return KvCoder.of(StringUtf8Coder.of(), RecordCoder.of(schema));
+  }
+
+  private static String entityKey(String level, String entityId) {
+    return level + "\u0000" + entityId;
+  }
+
+  /** Per level: the prior and the backtest. */
+  static class FitFn extends DoFn<KV<String, Iterable<DiscoveryTrace>>, KV<String, LevelFit>> {
+    private final int days;
+    private final int minDiscoverers;
+    private final long fitFrom;
+    private final long fitTo;
+
+    FitFn(int days, int minDiscoverers, long fitFrom, long fitTo) {
+      this.days = days;
+      this.minDiscoverers = minDiscoverers;
+      this.fitFrom = fitFrom;
+      this.fitTo = fitTo;
+    }
+
+    @ProcessElement
+    public void process(@Element KV<String, Iterable<DiscoveryTrace>> level, OutputReceiver<KV<String, LevelFit>> out) {
+      List<DiscoveryTrace> mature = new ArrayList<>();
+      level.getValue().forEach(mature::add);
+      StickinessModel model = new StickinessModel(days, minDiscoverers);
+      Fit fit = model.fit(mature);
+      List<StickinessModel.BacktestRow> backtest =
+          fit.prior() == null ? List.of() : StickinessModel.summarise(model.backtest(mature));
+      out.output(KV.of(level.getKey(), new LevelFit(level.getKey(), fit, backtest, fitFrom, fitTo)));
+    }
+  }
+
+  /** One reward_priors row per level, also for a level with no mature trace at all. */
+  static class PriorRowFn extends DoFn<String, KV<String, GenericRecord>> {
+    private final RewardSpec spec;
+    private final PCollectionView<Map<String, LevelFit>> priors;
+    private final long fitFrom;
+    private final long fitTo;
+    private final int maturityAge;
+    private final long asOf;
+
+    PriorRowFn(RewardSpec spec, PCollectionView<Map<String, LevelFit>> priors, long fitFrom, long fitTo,
+        int maturityAge, long asOf) {
+      this.spec = spec;
+      this.priors = priors;
+      this.fitFrom = fitFrom;
+      this.fitTo = fitTo;
+      this.maturityAge = maturityAge;
+      this.asOf = asOf;
+    }
+
+    @ProcessElement
+    public void process(@Element String level, OutputReceiver<KV<String, GenericRecord>> out, ProcessContext c) {
+      LevelFit fit = c.sideInput(priors).get(level);
+      if (fit == null) {
+        fit = new LevelFit(level, new Fit(null, StickinessModel.TOO_FEW_ENTITIES, 0, 0), List.of(), fitFrom, fitTo);
+      }
+      Schema schema = PredictionSchemas.rewardPriors(spec.stickinessDays(), maturityAge);
+      out.output(KV.of(dt(asOf), PredictionRows.rewardPrior(schema, spec.stickinessDays(), fit, asOf)));
+    }
+  }
+
+  /** Sends the rows that get a per-discovery prediction to their entity; the others pass unchanged. */
+  static class SplitRowsFn extends DoFn<KV<String, GenericRecord>, KV<String, GenericRecord>> {
+    private final RewardSpec spec;
+
+    SplitRowsFn(RewardSpec spec) {
+      this.spec = spec;
+    }
+
+    @ProcessElement
+    public void process(@Element KV<String, GenericRecord> row, MultiOutputReceiver out) {
+      GenericRecord r = row.getValue();
+      boolean model = DiscoveryMath.NEW_TO_ENTITY.equals(String.valueOf(r.get("discovery_kind")));
+      if (model && !(Boolean) r.get("trace_mature")) {
+        out.get(TO_PREDICT).output(KV.of(
+            entityKey(r.get("entity_level").toString(), r.get("entity_id").toString()), row));
+      } else {
+        out.get(UNCHANGED).output(row);
+      }
+    }
+  }
+
+  /**
+   * Per entity: its posterior from its recent discoveries, its entity_predictions row (when it has recent
+   * discoveries) and its rows to predict with their predictions (null without a prior).
+   */
+  static class PredictFn extends DoFn<KV<String, CoGbkResult>, KV<String, GenericRecord>> {
+    private final RewardSpec spec;
+    private final PCollectionView<Map<String, LevelFit>> priors;
+    private final int maturityAge;
+    private final long asOf;
+    private transient Schema predictionSchema;
+
+    PredictFn(RewardSpec spec, PCollectionView<Map<String, LevelFit>> priors, int maturityAge, long asOf) {
+      this.spec = spec;
+      this.priors = priors;
+      this.maturityAge = maturityAge;
+      this.asOf = asOf;
+    }
+
+    @Setup
+    public void setup() {
+      predictionSchema = PredictionSchemas.entityPredictions(spec.stickinessDays(), maturityAge);
+    }
+
+    @ProcessElement
+    public void process(@Element KV<String, CoGbkResult> entity, MultiOutputReceiver out, ProcessContext c) {
+      String[] key = entity.getKey().split("\u0000", 2);
+      List<DiscoveryTrace> recent = new ArrayList<>();
+      entity.getValue().getAll(RECENT).forEach(recent::add);
+      LevelFit fit = c.sideInput(priors).get(key[0]);
+      StickinessModel.Prior prior = fit == null ? null : fit.fit().prior();
+      StickinessModel model = new StickinessModel(spec.traceLength(), 2);
+      Evidence evidence = Evidence.of(recent, spec.traceLength());
+      Posterior posterior = prior == null ? null : model.posterior(prior, evidence);
+      if (!recent.isEmpty()) {
+        StickinessModel.Prediction p =
+            posterior == null ? null : new StickinessModel.Prediction(posterior.stickiness(), posterior.sd());
+        out.get(ENTITY_PREDICTIONS).output(KV.of(dt(asOf), PredictionRows.entityPrediction(
+            predictionSchema, spec.stickinessDays(), key[0], key[1], asOf, evidence, recent.size(), p)));
+      }
+      DiscoveryPredictor discoveries =
+          posterior == null ? null : model.discoveries(posterior.mean(), posterior.cov(), prior.noise());
+      for (KV<String, GenericRecord> row : entity.getValue().getAll(ROWS)) {
+        if (discoveries == null) {
+          out.get(USER_ENTITY_REWARDS).output(row);
+          continue;
+        }
+        // Elements must not be changed in place: the prediction goes into a copy.
+        GenericRecord r = new GenericData.Record((GenericData.Record) row.getValue(), true);
+        @SuppressWarnings("unchecked")
+        List<Boolean> trace = (List<Boolean>) r.get("trace");
+        StickinessModel.Prediction p = discoveries.predict(
+            DiscoveryTrace.of(key[1], (Integer) r.get("discovery_date"), (Integer) r.get("days_final"), trace));
+        r.put(PredictionSchemas.predictionColumn(spec.stickinessDays()), p.mean());
+        r.put(PredictionSchemas.sdColumn(spec.stickinessDays()), p.sd());
+        out.get(USER_ENTITY_REWARDS).output(KV.of(row.getKey(), r));
+      }
+    }
+  }
+
+  private static String dt(long day) {
+    return RewardRows.dt(day);
+  }
+}

@@ -1,0 +1,488 @@
+package dev.encore.predictions;
+
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.closeTo;
+import static org.hamcrest.Matchers.contains;
+import static org.hamcrest.Matchers.empty;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.is;
+import static org.hamcrest.Matchers.notANumber;
+import static org.hamcrest.Matchers.notNullValue;
+import static org.hamcrest.Matchers.nullValue;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import dev.encore.predictions.StickinessModel.BacktestRow;
+import dev.encore.predictions.StickinessModel.DiscoveryPredictor;
+import dev.encore.predictions.StickinessModel.Evidence;
+import dev.encore.predictions.StickinessModel.Fit;
+import dev.encore.predictions.StickinessModel.HeldOut;
+import dev.encore.predictions.StickinessModel.HeldOutDays;
+import dev.encore.predictions.StickinessModel.Posterior;
+import dev.encore.predictions.StickinessModel.Prediction;
+import dev.encore.predictions.StickinessModel.Prior;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The stickiness model (docs/rewards.md, "Predictions") on tiny cases whose every expected value is worked out by
+ * hand in the comments (W = 2 or 3 days); the backtest's posteriors at k ≥ 1 are also checked against an independent
+ * NumPy implementation of the spec's steps 1–4, 7 and 11.
+ */
+class StickinessModelTest {
+  private static final double EPS = 1e-12;
+
+  /** A discovery of {@code entity} whose first {@code known.length} days are final, known[j-1] = x_j. */
+  private static DiscoveryTrace trace(String entity, int... known) {
+    BitSet active = new BitSet();
+    for (int j = 0; j < known.length; j++) {
+      if (known[j] == 1) {
+        active.set(j);
+      }
+    }
+    return new DiscoveryTrace(entity, 19_000, known.length, active);
+  }
+
+  private static void assertVector(double[] actual, double... expected) {
+    assertThat(actual.length, equalTo(expected.length));
+    for (int i = 0; i < expected.length; i++) {
+      assertThat("entry " + i, actual[i], closeTo(expected[i], EPS));
+    }
+  }
+
+  private static void assertMatrix(double[][] actual, double[][] expected) {
+    assertThat(actual.length, equalTo(expected.length));
+    for (int i = 0; i < expected.length; i++) {
+      assertThat(actual[i].length, equalTo(expected[i].length));
+      for (int j = 0; j < expected[i].length; j++) {
+        assertThat("entry " + i + "," + j, actual[i][j], closeTo(expected[i][j], EPS));
+      }
+    }
+  }
+
+  // ---- fit ----------------------------------------------------------------------------------------------------
+
+  @Test
+  void fitsMeanBetweenAndWithinCovariancesByMoments() {
+    StickinessModel model = new StickinessModel(2, 2);
+    // Interleaved on purpose: fit groups by entity itself. "d" has 1 discovery < min_discoverers 2: ignored (with
+    // it, μ would move and its S_d would divide by n - 1 = 0).
+    Fit fit = model.fit(List.of(trace("b", 1, 1), trace("a", 1, 0), trace("c", 0, 0), trace("d", 1, 1),
+        trace("b", 1, 0), trace("a", 0, 1), trace("c", 0, 1), trace("b", 0, 0)));
+    // a: (1,0), (0,1): x̄ = (1/2, 1/2); deviations ±(1/2, -1/2); S_a = 2·[[1/4,-1/4],[-1/4,1/4]] / 1
+    //    = [[1/2, -1/2], [-1/2, 1/2]]
+    // b: (1,1), (1,0), (0,0): x̄ = (2/3, 1/3); deviations (1/3, 2/3), (1/3, -1/3), (-2/3, -1/3);
+    //    Σ dev1² = 1/9+1/9+4/9 = 2/3, Σ dev2² = 4/9+1/9+1/9 = 2/3, Σ dev1·dev2 = 2/9-1/9+2/9 = 1/3; / (3-1):
+    //    S_b = [[1/3, 1/6], [1/6, 1/3]]
+    // c: (0,0), (0,1): x̄ = (0, 1/2); S_c = [[0, 0], [0, 1/2]]
+    assertThat(fit.noPriorReason(), nullValue());
+    assertThat(fit.entities(), equalTo(3));
+    assertThat(fit.traces(), equalTo(7));
+    Prior prior = fit.prior();
+    // μ = ((1/2 + 2/3 + 0)/3, (1/2 + 1/3 + 1/2)/3) = (7/18, 4/9)
+    assertVector(prior.mean(), 7.0 / 18, 4.0 / 9);
+    // x̄_e - μ in 18ths: a (2, 1), b (5, -2), c (-7, 1); Σ = (1/(E-1)) Σ_e outer / 18²:
+    //    11: (4+25+49)/2 = 39, 22: (1+4+1)/2 = 3, 12: (2-10-7)/2 = -7.5  → [[39, -7.5], [-7.5, 3]] / 324
+    assertMatrix(prior.cov(), new double[][] {{39.0 / 324, -7.5 / 324}, {-7.5 / 324, 3.0 / 324}});
+    // V = (S_a + S_b + S_c)/3: 11: (1/2+1/3+0)/3 = 5/18, 22: (1/2+1/3+1/2)/3 = 4/9, 12: (-1/2+1/6+0)/3 = -1/9
+    assertMatrix(prior.noise(), new double[][] {{5.0 / 18, -1.0 / 9}, {-1.0 / 9, 4.0 / 9}});
+    // 1 + Σμ = 1 + 7/18 + 8/18 = 33/18
+    assertThat(prior.stickiness(), closeTo(33.0 / 18, EPS));
+  }
+
+  @Test
+  void fewerThanTwoQualifyingEntitiesGiveNoPrior() {
+    // min_discoverers 3: only b (3 discoveries) qualifies; a and c (2 each) are ignored, so E = 1.
+    StickinessModel model = new StickinessModel(2, 3);
+    Fit fit = model.fit(List.of(trace("a", 1, 0), trace("a", 0, 1), trace("b", 1, 1), trace("b", 1, 0),
+        trace("b", 0, 0), trace("c", 0, 0), trace("c", 0, 1)));
+    assertThat(fit.prior(), nullValue());
+    assertThat(fit.noPriorReason(), equalTo(StickinessModel.TOO_FEW_ENTITIES));
+    assertThat(fit.noPriorReason(),
+        equalTo("fewer than 2 entities with min_discoverers mature discoveries in the fit window"));
+    assertThat(fit.entities(), equalTo(1));
+    assertThat(fit.traces(), equalTo(3));
+
+    Fit nothing = model.fit(List.of());
+    assertThat(nothing.prior(), nullValue());
+    assertThat(nothing.noPriorReason(), equalTo(StickinessModel.TOO_FEW_ENTITIES));
+    assertThat(nothing.entities(), equalTo(0));
+    assertThat(nothing.traces(), equalTo(0));
+  }
+
+  @Test
+  void aDayOnWhichNoTraceVariesGivesNoPrior() {
+    StickinessModel model = new StickinessModel(2, 2);
+    // Day 2 is 0 in every trace: V's second row and column are 0, so V is singular.
+    Fit zeroDay = model.fit(List.of(trace("a", 1, 0), trace("a", 0, 0), trace("b", 1, 0), trace("b", 0, 0),
+        trace("b", 1, 0)));
+    assertThat(zeroDay.prior(), nullValue());
+    assertThat(zeroDay.noPriorReason(), equalTo(StickinessModel.NOT_POSITIVE_DEFINITE));
+    assertThat(zeroDay.noPriorReason(), equalTo("noise covariance not positive definite"));
+    assertThat(zeroDay.entities(), equalTo(2));
+    assertThat(zeroDay.traces(), equalTo(5));
+
+    // Day 2 equals day 1 in every trace: V = (5/12)·[[1, 1], [1, 1]] (S_a = 1/2·J, S_b = 1/3·J), positive
+    // diagonal but a second Cholesky pivot of 5/12 - 5/12 = 0 (up to rounding, hence the tolerance).
+    Fit twinDays = model.fit(List.of(trace("a", 1, 1), trace("a", 0, 0), trace("b", 1, 1), trace("b", 0, 0),
+        trace("b", 0, 0)));
+    assertThat(twinDays.prior(), nullValue());
+    assertThat(twinDays.noPriorReason(), equalTo(StickinessModel.NOT_POSITIVE_DEFINITE));
+  }
+
+  @Test
+  void minDiscoverersBelowTwoIsRefused() {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new StickinessModel(59, 1));
+    assertThat(e.getMessage(), equalTo("minDiscoverers must be >= 2 (a sample covariance), got 1"));
+    assertThat(new StickinessModel(59, 2), notNullValue());
+  }
+
+  // ---- posterior ----------------------------------------------------------------------------------------------
+
+  /** W = 3: μ = (0.5, 0.4, 0.3), Σ = 0.01·[[4,2,1],[2,4,2],[1,2,4]], V = 0.02·[[6,3,0],[3,6,3],[0,3,6]]. */
+  private static Prior prior3() {
+    return new Prior(new double[] {0.5, 0.4, 0.3},
+        new double[][] {{0.04, 0.02, 0.01}, {0.02, 0.04, 0.02}, {0.01, 0.02, 0.04}},
+        new double[][] {{0.12, 0.06, 0}, {0.06, 0.12, 0.06}, {0, 0.06, 0.12}});
+  }
+
+  @Test
+  void evidenceCountsFinalDaysAndTheirActivity() {
+    // t1 final through day 3 (1, 0, 1); t2 through day 1 (1); t3 through day 0.
+    Evidence e = Evidence.of(List.of(trace("x", 1, 0, 1), trace("x", 1), trace("x")), 3);
+    assertThat(e.n(), equalTo(new int[] {2, 1, 1}));
+    assertThat(e.active(), equalTo(new long[] {2, 0, 1}));
+    assertThat(e.daysObserved(), equalTo(3));
+    assertThat(e.traceDays(), equalTo(4L));
+
+    Evidence twoDays = Evidence.of(List.of(trace("x", 1, 1), trace("x", 1), trace("x", 0)), 3);
+    assertThat(twoDays.n(), equalTo(new int[] {3, 1, 0}));
+    assertThat(twoDays.active(), equalTo(new long[] {2, 1, 0}));
+    assertThat(twoDays.daysObserved(), equalTo(2));
+    assertThat(twoDays.traceDays(), equalTo(4L));
+
+    Evidence none = Evidence.of(List.of(trace("x")), 3);
+    assertThat(none.n(), equalTo(new int[] {0, 0, 0}));
+    assertThat(none.daysObserved(), equalTo(0));
+    assertThat(none.traceDays(), equalTo(0L));
+
+    // k counts leading days only: a day seen after a gap is not observed (and not used by the posterior).
+    Evidence gap = new Evidence(new int[] {2, 0, 1}, new long[] {1, 0, 1});
+    assertThat(gap.daysObserved(), equalTo(1));
+    StickinessModel model = new StickinessModel(3, 2);
+    Posterior withGap = model.posterior(prior3(), gap);
+    Posterior withoutGap = model.posterior(prior3(), new Evidence(new int[] {2, 0, 0}, new long[] {1, 0, 0}));
+    assertThat(withGap.daysObserved(), equalTo(1));
+    assertVector(withGap.mean(), withoutGap.mean());
+  }
+
+  @Test
+  void withNothingObservedThePosteriorIsThePrior() {
+    Posterior p = new StickinessModel(3, 2).posterior(prior3(), Evidence.of(List.of(trace("x")), 3));
+    assertThat(p.daysObserved(), equalTo(0));
+    assertVector(p.mean(), 0.5, 0.4, 0.3);
+    assertMatrix(p.cov(), prior3().cov());
+    // 1 + 0.5 + 0.4 + 0.3; Σ_ij Σ_ij = 0.01·(7 + 8 + 7) = 0.22
+    assertThat(p.stickiness(), closeTo(2.2, EPS));
+    assertThat(p.variance(), closeTo(0.22, EPS));
+    assertThat(p.sd(), closeTo(Math.sqrt(0.22), EPS));
+  }
+
+  @Test
+  void oneObservedDayIsAScalarUpdate() {
+    // 4 discoveries with day 1 final, 3 of them active: n = (4, 0, 0), ȳ_1 = 3/4, k = 1.
+    Evidence e = Evidence.of(List.of(trace("x", 1), trace("x", 1), trace("x", 0), trace("x", 1)), 3);
+    Posterior p = new StickinessModel(3, 2).posterior(prior3(), e);
+    assertThat(p.daysObserved(), equalTo(1));
+    // A = Σ_11 + V_11/4 = 0.04 + 0.03 = 0.07; Σ[:,1]/A = (0.04, 0.02, 0.01)/0.07 = (4/7, 2/7, 1/7);
+    // ȳ_1 - μ_1 = 1/4: m = μ + (1/7, 1/14, 1/28)
+    assertVector(p.mean(), 0.5 + 1.0 / 7, 0.4 + 1.0 / 14, 0.3 + 1.0 / 28);
+    // C = Σ - Σ[:,1]Σ[1,:]/A: products 0.0016, 0.0008, 0.0004, 0.0004, 0.0002, 0.0001 over 0.07
+    assertMatrix(p.cov(), new double[][] {
+        {0.04 - 0.0016 / 0.07, 0.02 - 0.0008 / 0.07, 0.01 - 0.0004 / 0.07},
+        {0.02 - 0.0008 / 0.07, 0.04 - 0.0004 / 0.07, 0.02 - 0.0002 / 0.07},
+        {0.01 - 0.0004 / 0.07, 0.02 - 0.0002 / 0.07, 0.04 - 0.0001 / 0.07}});
+    // 1 + Σm = 2.2 + (4 + 2 + 1)/28 = 2.45; Σ C = 0.22 - (0.04 + 0.02 + 0.01)²/0.07 = 0.22 - 0.07 = 0.15
+    assertThat(p.stickiness(), closeTo(2.45, EPS));
+    assertThat(p.variance(), closeTo(0.15, EPS));
+    assertThat(p.sd(), closeTo(Math.sqrt(0.15), EPS));
+  }
+
+  @Test
+  void unequalCountsPerDayScaleTheNoiseByTheLargerCount() {
+    // t1 final through day 2 (1, 1); t2, t3 through day 1 (1), (0): n = (3, 1, 0), ȳ = (2/3, 1), k = 2.
+    Evidence e = Evidence.of(List.of(trace("x", 1, 1), trace("x", 1), trace("x", 0)), 3);
+    Posterior p = new StickinessModel(3, 2).posterior(prior3(), e);
+    assertThat(p.daysObserved(), equalTo(2));
+    // N = [[V11/3, V12/max(3,1)], [V21/3, V22/1]] = [[0.04, 0.02], [0.02, 0.12]]
+    // A = Σ[I,I] + N = [[0.08, 0.04], [0.04, 0.16]] = 0.04·[[2,1],[1,4]], det[[2,1],[1,4]] = 7,
+    // A⁻¹ = (25/7)·[[4,-1],[-1,2]]; ȳ - μ[I] = (1/6, 3/5);
+    // A⁻¹(ȳ - μ[I]) = (25/7)·(4/6 - 3/5, -1/6 + 6/5) = (25/7)·(1/15, 31/30) = (5/21, 155/42)
+    // Σ[:,I]·that: day 1: 0.04·5/21 + 0.02·155/42 = (0.4 + 3.1)/42 = 1/12
+    //               day 2: 0.02·5/21 + 0.04·155/42 = (0.2 + 6.2)/42 = 16/105
+    //               day 3: 0.01·5/21 + 0.02·155/42 = (0.1 + 3.1)/42 = 8/105
+    assertVector(p.mean(), 0.5 + 1.0 / 12, 0.4 + 16.0 / 105, 0.3 + 8.0 / 105);
+    assertThat(p.stickiness(), closeTo(2.2 + 1.0 / 12 + 24.0 / 105, EPS));
+    // C_12 = 0.02 - (25/7)·(4·0.04·0.02 - 0.04·0.04 - 0.02·0.02 + 2·0.02·0.04) = 0.02 - (25/7)·0.0028 = 0.01
+    // C_33 = 0.04 - (25/7)·(4·0.01·0.01 - 2·0.01·0.02 + 2·0.02·0.02) = 0.04 - (25/7)·0.0008 = 0.26/7
+    assertThat(p.cov()[0][1], closeTo(0.01, EPS));
+    assertThat(p.cov()[1][0], closeTo(0.01, EPS));
+    assertThat(p.cov()[2][2], closeTo(0.26 / 7, EPS));
+    // Σ C = 1ᵀΣ1 - uᵀA⁻¹u with u = 1ᵀΣ[:,I] = (0.07, 0.08):
+    //   (25/7)·(4·0.0049 - 2·0.0056 + 2·0.0064) = (25/7)·0.0212 = 0.53/7; 0.22 - 0.53/7 = 1.01/7
+    // (Had the noise used min(n_i, n_j), N_12 = 0.06 and every value above would differ.)
+    assertThat(p.variance(), closeTo(1.01 / 7, EPS));
+    assertThat(p.sd(), closeTo(Math.sqrt(1.01 / 7), EPS));
+  }
+
+  @Test
+  void everyDayObserved() {
+    // W = 2: μ = (0.5, 0.4), Σ = 0.01·[[4,2],[2,4]], V = 0.02·[[6,3],[3,6]]; n = (2, 2), ȳ = (1, 1/2), k = W.
+    Prior prior = new Prior(new double[] {0.5, 0.4}, new double[][] {{0.04, 0.02}, {0.02, 0.04}},
+        new double[][] {{0.12, 0.06}, {0.06, 0.12}});
+    Evidence e = Evidence.of(List.of(trace("x", 1, 1), trace("x", 1, 0)), 2);
+    Posterior p = new StickinessModel(2, 2).posterior(prior, e);
+    assertThat(p.daysObserved(), equalTo(2));
+    // N = V/2 = 1.5·Σ, so A = 2.5·Σ and Σ A⁻¹ = 0.4·I: m = μ + 0.4·(ȳ - μ) = (0.5 + 0.2, 0.4 + 0.04),
+    // C = Σ - 0.4·Σ = 0.6·Σ
+    assertVector(p.mean(), 0.7, 0.44);
+    assertMatrix(p.cov(), new double[][] {{0.024, 0.012}, {0.012, 0.024}});
+    assertThat(p.stickiness(), closeTo(2.14, EPS));
+    assertThat(p.variance(), closeTo(0.072, EPS));
+    assertThat(p.sd(), closeTo(Math.sqrt(0.072), EPS));
+  }
+
+  // ---- per-discovery prediction -------------------------------------------------------------------------------
+
+  @Test
+  void discoveryPredictionsConditionOnTheirOwnFinalDays() {
+    // W = 2, (a, B) = (μ, Σ) of everyDayObserved: S = B + V = 0.01·[[16,8],[8,16]].
+    StickinessModel model = new StickinessModel(2, 2);
+    DiscoveryPredictor predictor = model.discoveries(new double[] {0.5, 0.4},
+        new double[][] {{0.04, 0.02}, {0.02, 0.04}}, new double[][] {{0.12, 0.06}, {0.06, 0.12}});
+
+    // k = 0: 1 + Σa = 1.9, variance 1ᵀS1 = 0.01·48 = 0.48
+    Prediction nothing = predictor.predict(trace("x"));
+    assertThat(nothing.mean(), closeTo(1.9, EPS));
+    assertThat(nothing.sd(), closeTo(Math.sqrt(0.48), EPS));
+
+    // k = 1: m' = a_2 + (S_21/S_11)(x_1 - a_1) = 0.4 + 0.5·(x_1 - 0.5); C' = 0.16 - 0.08²/0.16 = 0.12.
+    // x_1 = 1: 1 + 1 + 0.65 = 2.65; x_1 = 0: 1 + 0 + 0.15 = 1.15 (the known day counts in full, plus its pull).
+    Prediction active = predictor.predict(trace("x", 1));
+    assertThat(active.mean(), closeTo(2.65, EPS));
+    assertThat(active.sd(), closeTo(Math.sqrt(0.12), EPS));
+    Prediction inactive = predictor.predict(trace("x", 0));
+    assertThat(inactive.mean(), closeTo(1.15, EPS));
+    assertThat(inactive.sd(), closeTo(Math.sqrt(0.12), EPS));
+
+    // k = W: nothing is unknown, the prediction is the count itself.
+    assertThat(predictor.predict(trace("x", 1, 1)), equalTo(new Prediction(3, 0)));
+    assertThat(predictor.predict(trace("x", 1, 0)), equalTo(new Prediction(2, 0)));
+    assertThat(predictor.predict(trace("x", 0, 0)), equalTo(new Prediction(1, 0)));
+  }
+
+  @Test
+  void twoKnownDaysOfThree() {
+    // W = 3, (a, B) = (μ, Σ) of prior3(): S = Σ + V = 0.01·[[16,8,1],[8,16,8],[1,8,16]].
+    Prior prior = prior3();
+    DiscoveryPredictor predictor = new StickinessModel(3, 2).discoveries(prior.mean(), prior.cov(), prior.noise());
+    // k = 2, I = {1,2}, J = {3}: S[I,I] = 0.08·[[2,1],[1,2]], S[I,I]⁻¹ = (1/0.24)·[[2,-1],[-1,2]],
+    // u = S[I,J]1 = (0.01, 0.08), w = S[I,I]⁻¹u = (1/0.24)·(0.02 - 0.08, -0.01 + 0.16) = (-0.25, 0.625).
+    // x[I] = (1, 0): 1 + 1 + 0 + a_3 + w·(x[I] - a[I]) = 2 + 0.3 - 0.25·0.5 + 0.625·(-0.4) = 1.925
+    // C' = S_33 - uᵀw = 0.16 - (-0.0025 + 0.05) = 0.1125
+    Prediction p = predictor.predict(trace("x", 1, 0));
+    assertThat(p.mean(), closeTo(1.925, EPS));
+    assertThat(p.sd(), closeTo(Math.sqrt(0.1125), EPS));
+    // x[I] = (0, 1): 1 + 0 + 1 + 0.3 - 0.25·(-0.5) + 0.625·0.6 = 2.8
+    assertThat(predictor.predict(trace("x", 0, 1)).mean(), closeTo(2.8, EPS));
+  }
+
+  // ---- folds, backtest, summary -------------------------------------------------------------------------------
+
+  @Test
+  void foldIsTheFirstEightBytesOfSha256ModuloFive() {
+    // Expected from `printf %s ID | sha256sum | cut -c1-16` read with bc (ibase=16, % 5):
+    // a CA978112CA1BBDCA → 0 (top bit set: a signed read would give another fold), b 3E23E8160039594A → 1,
+    // c 2E7D2C03A9507AE2 → 0, e 3F79BB7B435B0532 → 2, m 62C66A7A5DD70C31 → 3, d 18AC3E7343F01689 → 4,
+    // Björk BCA757A930E05956 → 3, 日本 CF2ABF0C5BE326CB → 1 (UTF-8 bytes).
+    assertThat(StickinessModel.fold("a"), equalTo(0));
+    assertThat(StickinessModel.fold("b"), equalTo(1));
+    assertThat(StickinessModel.fold("c"), equalTo(0));
+    assertThat(StickinessModel.fold("e"), equalTo(2));
+    assertThat(StickinessModel.fold("m"), equalTo(3));
+    assertThat(StickinessModel.fold("d"), equalTo(4));
+    assertThat(StickinessModel.fold("Björk"), equalTo(3));
+    assertThat(StickinessModel.fold("日本"), equalTo(1));
+    int[] seen = new int[StickinessModel.FOLDS];
+    for (int i = 0; i < 1000; i++) {
+      int f = StickinessModel.fold("artist-" + i);
+      assertThat(f >= 0 && f < StickinessModel.FOLDS, is(true));
+      seen[f]++;
+    }
+    for (int f = 0; f < StickinessModel.FOLDS; f++) {
+      assertThat("fold " + f + " of 1000 ids", seen[f] > 150, is(true));
+    }
+  }
+
+  /**
+   * W = 3, min_discoverers 2. Folds (see above): a, c → 0; b → 1; e → 2; m → 3; d → 4. m is the only entity whose
+   * traces vary on day 3, so without it V_33 = 0 and fold 3 has no prior; d has one discovery and qualifies nowhere.
+   * Trace totals: a (2, 1, 0), c (2, 3), b (1, 1), e (2, 0, 1, 2), m (1, 1, 2); their means 1, 5/2, 1, 5/4, 4/3
+   * and sample variances (= 1ᵀS_e1) 1, 1/2, 0, 11/12, 1/3.
+   */
+  private static List<DiscoveryTrace> backtestTraces() {
+    return List.of(trace("a", 1, 1, 0), trace("a", 1, 0, 0), trace("a", 0, 0, 0),
+        trace("c", 0, 1, 1), trace("c", 1, 1, 1),
+        trace("b", 1, 0, 0), trace("b", 0, 1, 0),
+        trace("e", 1, 1, 0), trace("e", 0, 0, 0), trace("e", 1, 0, 0), trace("e", 1, 1, 0),
+        trace("m", 0, 0, 1), trace("m", 1, 0, 0), trace("m", 0, 1, 1),
+        trace("d", 1, 1, 1));
+  }
+
+  private static List<DiscoveryTrace> outsideFold(List<DiscoveryTrace> traces, int fold) {
+    List<DiscoveryTrace> out = new ArrayList<>();
+    for (DiscoveryTrace t : traces) {
+      if (StickinessModel.fold(t.entityId()) != fold) {
+        out.add(t);
+      }
+    }
+    return out;
+  }
+
+  @Test
+  void backtestHoldsOutEachFoldAndPredictsItFromTheOthers() {
+    StickinessModel model = new StickinessModel(3, 2);
+    List<DiscoveryTrace> traces = backtestTraces();
+    assertThat(model.fit(outsideFold(traces, 3)).noPriorReason(), equalTo(StickinessModel.NOT_POSITIVE_DEFINITE));
+    List<HeldOut> heldOut = model.backtest(traces);
+    // Fold 3 (m) has no prior, fold 4 only the unqualified d: a, c, b, e in fold then id order.
+    assertThat(heldOut.stream().map(HeldOut::entityId).toList(), contains("a", "c", "b", "e"));
+    assertThat(heldOut.stream().map(HeldOut::fold).toList(), contains(0, 0, 1, 2));
+    assertThat(heldOut.stream().map(HeldOut::discoverers).toList(), contains(3, 2, 2, 4));
+    // realised = 1 + mean total: a 2, c 7/2, b 2, e 9/4
+    double[] realised = {2, 3.5, 2, 2.25};
+    // 1ᵀV1 = mean of the training entities' 1ᵀS_e1: fold 0 (b, e, m) (0 + 11/12 + 1/3)/3 = 5/12,
+    // fold 1 (a, c, e, m) (1 + 1/2 + 11/12 + 1/3)/4 = 11/16, fold 2 (a, c, b, m) (1 + 1/2 + 0 + 1/3)/4 = 11/24;
+    // divided by n: a 5/36, c 5/24, b 11/32, e 11/96
+    double[] noise = {5.0 / 36, 5.0 / 24, 11.0 / 32, 11.0 / 96};
+    // 1 + Σμ = 1 + mean of the training entities' mean totals:
+    // fold 0: 1 + (1 + 5/4 + 4/3)/3 = 79/36; fold 1: 1 + (1 + 5/2 + 5/4 + 4/3)/4 = 121/48;
+    // fold 2: 1 + (1 + 5/2 + 1 + 4/3)/4 = 59/24
+    double[] priorMean = {79.0 / 36, 79.0 / 36, 121.0 / 48, 59.0 / 24};
+    // k = 0 variance 1ᵀΣ1 = sample variance of the training entities' mean totals:
+    // fold 0: 36ths 36, 45, 48, mean 43: (49 + 4 + 25)/2/1296 = 13/432;
+    // fold 1: 12ths 12, 30, 15, 16, mean 18.25: (39.0625 + 138.0625 + 10.5625 + 5.0625)/3/144 = 257/576;
+    // fold 2: 6ths 6, 15, 6, 8, mean 8.75: (7.5625 + 39.0625 + 7.5625 + 0.5625)/3/36 = 73/144
+    double[] priorVariance = {13.0 / 432, 13.0 / 432, 257.0 / 576, 73.0 / 144};
+    // scaled count at k = 1: 1 + 3·ȳ_1 with ȳ_1 = a 2/3, c 1/2, b 1/2, e 3/4; at k = W it is the realised mean
+    double[] scaledAtOne = {3, 2.5, 2.5, 3.25};
+    // Posteriors at k = 1 and 3 from an independent NumPy implementation of steps 1–4, 7 and 11 (pred, var)
+    double[][] numpyAtOne = {{2.1905320813771514, 0.029962180490349502}, {2.1950171821305844, 0.029997136311569292},
+        {2.5329908675799087, 0.4381881024860478}, {2.4205974842767293, 0.5041491963661775}};
+    double[][] numpyAtThree = {{2.13925644056233, 0.014453829423992866}, {2.441239496983026, 0.016193913419425172},
+        {2.1020567677149975, 0.12135886618913988}, {2.1254069785299627, 0.06633622057724402}};
+    for (int e = 0; e < heldOut.size(); e++) {
+      HeldOut h = heldOut.get(e);
+      assertThat(h.entityId(), h.realised(), closeTo(realised[e], EPS));
+      assertThat(h.entityId(), h.noiseVariance(), closeTo(noise[e], EPS));
+      assertThat(h.byDays().stream().map(HeldOutDays::days).toList(), contains(0, 1, 3));
+      HeldOutDays none = h.byDays().get(0);
+      assertThat(h.entityId(), none.predicted(), closeTo(priorMean[e], EPS));
+      assertThat(h.entityId(), none.variance(), closeTo(priorVariance[e], EPS));
+      assertThat(none.scaledCount(), notANumber());
+      assertThat(h.byDays().get(1).scaledCount(), closeTo(scaledAtOne[e], EPS));
+      assertThat(h.byDays().get(2).scaledCount(), closeTo(realised[e], EPS));
+      assertThat(h.byDays().get(1).predicted(), closeTo(numpyAtOne[e][0], 1e-9));
+      assertThat(h.byDays().get(1).variance(), closeTo(numpyAtOne[e][1], 1e-9));
+      assertThat(h.byDays().get(2).predicted(), closeTo(numpyAtThree[e][0], 1e-9));
+      assertThat(h.byDays().get(2).variance(), closeTo(numpyAtThree[e][1], 1e-9));
+
+      // The prior is fit() on the other folds' traces, and the evidence is the first k days of all n traces.
+      List<DiscoveryTrace> own = traces.stream().filter(t -> t.entityId().equals(h.entityId())).toList();
+      Prior prior = model.fit(outsideFold(traces, h.fold())).prior();
+      for (HeldOutDays d : h.byDays()) {
+        assertThat(d.priorMean(), closeTo(prior.stickiness(), EPS));
+        int[] n = new int[3];
+        long[] active = new long[3];
+        for (int j = 0; j < d.days(); j++) {
+          n[j] = own.size();
+          for (DiscoveryTrace t : own) {
+            active[j] += t.active(j + 1) ? 1 : 0;
+          }
+        }
+        Posterior p = model.posterior(prior, new Evidence(n, active));
+        assertThat(h.entityId() + " k=" + d.days(), d.predicted(), closeTo(p.stickiness(), EPS));
+        assertThat(h.entityId() + " k=" + d.days(), d.variance(), closeTo(p.variance(), EPS));
+      }
+    }
+  }
+
+  @Test
+  void backtestWithoutAnyFoldPriorIsEmpty() {
+    // Two qualifying entities in different folds: each fold's training set has one entity, so no fold has a prior.
+    StickinessModel model = new StickinessModel(2, 2);
+    List<HeldOut> heldOut =
+        model.backtest(List.of(trace("a", 1, 0), trace("a", 0, 1), trace("b", 1, 1), trace("b", 0, 0)));
+    assertThat(heldOut, empty());
+    assertThat(StickinessModel.summarise(heldOut), empty());
+  }
+
+  @Test
+  void summaryOfTheBacktest() {
+    List<BacktestRow> rows = StickinessModel.summarise(new StickinessModel(3, 2).backtest(backtestTraces()));
+    assertThat(rows.stream().map(BacktestRow::daysObserved).toList(), contains(0, 1, 3));
+    // k = 0: |prior mean - realised|: a |79/36 - 2| = 7/36, c |79/36 - 7/2| = 47/36, b |121/48 - 2| = 25/48,
+    // e |59/24 - 9/4| = 5/24; mean (54/36 + 35/48)/4 = 107/192 (the model's k = 0 prediction is the prior mean)
+    BacktestRow none = rows.get(0);
+    assertThat(none.entities(), equalTo(4));
+    assertThat(none.mae(), closeTo(107.0 / 192, EPS));
+    assertThat(none.maePriorMean(), closeTo(107.0 / 192, EPS));
+    assertThat(none.maeScaledCount(), nullValue());
+    // covered when error ≤ Z_90·sqrt(var + 1ᵀV1/n): a 0.194 ≤ 1.645·sqrt(13/432 + 5/36) = 0.677,
+    // c 1.306 > 1.645·sqrt(13/432 + 5/24) = 0.803, b 0.521 ≤ 1.462, e 0.208 ≤ 1.298: 3 of 4
+    assertThat(none.coverage90(), closeTo(0.75, EPS));
+    BacktestRow one = rows.get(1);
+    assertThat(one.maePriorMean(), closeTo(107.0 / 192, EPS));
+    // |3 - 2| + |5/2 - 7/2| + |5/2 - 2| + |13/4 - 9/4| = 3.5, over 4
+    assertThat(one.maeScaledCount(), closeTo(0.875, EPS));
+    // From the NumPy posteriors above: mean |pred - realised| and the same 3 of 4 covered (c is not)
+    assertThat(one.mae(), closeTo(0.5497758127758012, 1e-9));
+    assertThat(one.coverage90(), closeTo(0.75, EPS));
+    BacktestRow all = rows.get(2);
+    assertThat(all.maeScaledCount(), closeTo(0, EPS));
+    assertThat(all.mae(), closeTo(0.3561666831910848, 1e-9));
+    assertThat(all.coverage90(), closeTo(0.75, EPS));
+  }
+
+  @Test
+  void coverageCountsThePosteriorAndTheSamplingNoise() {
+    // x: realised 3, 1ᵀV1/n = 0.64. k = 0: predicted 4.5 with variance 0.36, so the bound is Z_90·sqrt(1) = 1.645
+    //    and the error 1.5 is covered (not with the posterior variance alone, Z_90·0.6 = 0.987, nor with the noise
+    //    alone, Z_90·0.8 = 1.316). k = 1: predicted 3.5, variance 0: 0.5 ≤ 1.316, covered.
+    HeldOut x = new HeldOut("x", 0, 10, 3.0, 0.64, List.of(
+        new HeldOutDays(0, 4.5, 0.36, 2.0, Double.NaN), new HeldOutDays(1, 3.5, 0.0, 2.0, 3.5)));
+    // y: realised 2, 1ᵀV1/n = 0.25. k = 0: predicted 3.65, variance 0.75: 1.65 > 1.645, not covered.
+    //    k = 1: predicted 2.9, variance 0: 0.9 > Z_90·0.5 = 0.822, not covered.
+    HeldOut y = new HeldOut("y", 1, 4, 2.0, 0.25, List.of(
+        new HeldOutDays(0, 3.65, 0.75, 2.5, Double.NaN), new HeldOutDays(1, 2.9, 0.0, 2.5, 1.0)));
+    List<BacktestRow> rows = StickinessModel.summarise(List.of(x, y));
+    assertThat(rows.size(), equalTo(2));
+    BacktestRow none = rows.get(0);
+    assertThat(none.daysObserved(), equalTo(0));
+    assertThat(none.entities(), equalTo(2));
+    assertThat(none.mae(), closeTo((1.5 + 1.65) / 2, EPS));
+    assertThat(none.maePriorMean(), closeTo((1.0 + 0.5) / 2, EPS));
+    assertThat(none.maeScaledCount(), nullValue());
+    assertThat(none.coverage90(), equalTo(0.5));
+    BacktestRow one = rows.get(1);
+    assertThat(one.daysObserved(), equalTo(1));
+    assertThat(one.mae(), closeTo((0.5 + 0.9) / 2, EPS));
+    assertThat(one.maePriorMean(), closeTo((1.0 + 0.5) / 2, EPS));
+    assertThat(one.maeScaledCount(), closeTo((0.5 + 1.0) / 2, EPS));
+    assertThat(one.coverage90(), equalTo(0.5));
+    assertThat(StickinessModel.Z_90, equalTo(1.6448536269514722));
+    assertThat(StickinessModel.summarise(List.of()), empty());
+    assertThat(StickinessModel.BACKTEST_DAYS, contains(0, 1, 3, 7, 14, 28));
+  }
+}
