@@ -78,7 +78,7 @@ def positive_definite(v):
 
 
 def fit_prior(fit_traces, w):
-    """Steps 2-4 on {entity: [traces]} of the qualifying entities; returns (mu, Sigma, V) or a no-prior reason."""
+    """Steps 2-4 on {entity: [traces]} of the qualifying entities; returns ((mu, Sigma, V), None) or (None, reason)."""
     means = []
     covariances = []
     for entity in sorted(fit_traces):
@@ -98,7 +98,9 @@ def fit_prior(fit_traces, w):
     for mean in means:
         sigma += np.outer(mean - mu, mean - mu)
     sigma /= e - 1
-    v = sum(covariances) / e
+    v0 = sum(covariances) / e
+    # Step 3's ridge: epsilon = 1e-3 times the mean diagonal entry of V0, added to the diagonal.
+    v = v0 + 1e-3 * (np.trace(v0) / w) * np.eye(w)
     if not positive_definite(v):
         return None, V_NOT_PD
     return (mu, sigma, v), None
@@ -185,11 +187,8 @@ def check(rows, as_of, levels, w, maturity, fit_days, min_discoverers, predict_d
             for r in sorted(model, key=lambda r: (r["entity"], r["user"], r["day"])):
                 if r["day"] not in predict_days or r["days_final"] == w:
                     continue
-                if r["entity"] not in posteriors:
-                    raise InputError(
-                        f"discovery {level}/{r['entity']}/{r['user']}/{r['day']} is to be predicted but its entity"
-                        f" has no recent discoveries in [{recent_from}, {as_of}]: its day is not in (T - M, T]")
-                m, c = posteriors[r["entity"]]
+                # An entity without recent discoveries (a row at D = T - M left immature) is predicted from the prior.
+                m, c = posteriors.get(r["entity"], (prior[0], prior[1]))
                 pred, sd = discovery_prediction(m, c, prior[2], r["x"], r["days_final"])
                 result["discovery_predictions"].append({
                     "entity_id": r["entity"], "user_id": r["user"], "discovery_date": r["day"].isoformat(),

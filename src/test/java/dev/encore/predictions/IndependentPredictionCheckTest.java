@@ -38,22 +38,24 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code entity_predictions} and per-discovery {@code stickiness_60_pred} within a relative 1e-9.
  *
  * <p>The discoveries come from {@link RewardsOracle} (DuckDB SQL from the input plays), not from the published
- * partitions: those hold only the publication days, each with its traces as of T, while the model needs every final
- * day in (T − M − fit_days, T]. The published days are checked to equal the oracle's, so the script's input is the
+ * partitions: those hold only the publication days, while the model needs every final day in
+ * (T − M − fit_days, T] as of T. The published days are checked to equal the oracle's, so the script's input is the
  * pipeline's data wherever the pipeline shows it.
  *
- * <p>The data is generated (600 users, 100 000 plays, 150 days), not the committed {@code testdata/}: its 200
- * users give no prior at any min_discoverers (with 2, 79 artists and 225 mature traces, but 3 of the 59 trace days
- * have no active discoverer in the fit window, so V is singular). Here the default definition fits an artist prior
- * on 59 entities and has no show prior (a single qualifying show), so both paths are compared. A missing python3 or
- * NumPy fails the test; it never skips.
+ * <p>The committed sample (200 users) is small for the model: with the default min_discoverers 5 its last day
+ * fits an artist prior on 7 entities only (none on 2024-05-10), and one date publishes fewer than 100
+ * per-discovery predictions (92 on 2024-05-29). So the runs use a copy of the definition with min_discoverers 3
+ * and two dates: artist priors on 32 and 5 entities, no show prior on either date (both paths are compared), 192
+ * per-discovery predictions. A missing python3 or NumPy fails the test; it never skips.
  */
 class IndependentPredictionCheckTest {
   static final Path SCRIPT = Path.of("src/test/python/stickiness_check.py").toAbsolutePath();
-  static final LocalDate FROM = LocalDate.parse("2024-01-01");
-  static final int DAYS = 150;
-  /** The last generated day: the fit window (T − 123, T − 63] holds 26 days with a complete lookback (D ≥ F + 61). */
-  static final LocalDate T = FROM.plusDays(DAYS - 1);
+  static final Path LOGS = Path.of("testdata/logs").toAbsolutePath();
+  /**
+   * The run dates, in the order they run: 2024-05-29 is the sample's last day (fit window 2024-03-02 … 2024-03-27
+   * with a complete lookback); 2024-05-10 fits on 2024-03-02 … 2024-03-08 only, a small prior.
+   */
+  static final List<LocalDate> DATES = List.of(LocalDate.parse("2024-05-10"), LocalDate.parse("2024-05-29"));
   static final double TOLERANCE = 1e-9;
   static final ObjectMapper JSON = new ObjectMapper();
 
@@ -62,10 +64,12 @@ class IndependentPredictionCheckTest {
 
   /**
    * The script on five artist discoveries in the fit window (two entities) and a few recent ones, with W = 2,
-   * against values worked out by hand in exact fractions: μ = (7/12, 1/3), Σ = [1/72 1/18; 1/18 2/9],
-   * V = [5/12 −1/12; −1/12 1/6]; entity c (one discovery, trace 1): pred 123/62, var 125/372; entity a (traces 01
-   * and the empty prefix): pred 73/32, var 25/192; entity b (empty prefix only): the prior, 23/12 and 25/72; the
-   * discovery of c: pred 151/64, var 243/640; a's empty-prefix discovery: 73/32 and 25/192 + 1ᵀV1 = 35/64.
+   * against values worked out in exact fractions (by hand, then with the ridge): μ = (7/12, 1/3),
+   * Σ = [1/72 1/18; 1/18 2/9], V₀ = [5/12 −1/12; −1/12 1/6], ε = 1e-3 · (5/12 + 1/6) / 2 = 7/24000 and V = V₀ + εI.
+   * Without the ridge the predictions would be simple (entity c: 123/62, var 125/372; entity a: 73/32, var
+   * 25/192; the discovery of c: 151/64, var 243/640); with it they are the fractions asserted below. Entity b has
+   * only an empty prefix: the prior, 23/12 and 1ᵀΣ1 = 25/72, which the ridge does not touch. Entity d has only an
+   * immature discovery at D = T − M, predicted from (μ, Σ) conditioned on its first day.
    */
   @Test
   void scriptReproducesAHandWorkedExample() throws Exception {
@@ -91,18 +95,20 @@ class IndependentPredictionCheckTest {
         "artist,a,u10,2024-03-28,2,true,new_to_entity,01",
         "artist,a,u11,2024-05-26,0,true,new_to_entity,",
         "artist,b,u13,2024-05-27,0,true,new_to_entity,",
-        // show: a single qualifying entity; track: day 2 never active, so V is singular.
+        // D = T − M, left immature (as by incomplete input): neither fitted nor recent, predicted from the prior.
+        "artist,d,u14,2024-03-27,1,true,new_to_entity,1",
+        // show: a single qualifying entity; track: every fitted trace the same, so V₀ = 0 and the ridge is 0.
         "show,s1,u1,2024-03-01,2,true,new_to_entity,10",
         "show,s1,u2,2024-03-01,2,true,new_to_entity,01",
         "show,s1,u1,2024-05-20,1,true,new_to_entity,1",
         "track,t1,u1,2024-03-01,2,true,new_to_entity,10",
-        "track,t1,u2,2024-03-01,2,true,new_to_entity,00",
+        "track,t1,u2,2024-03-01,2,true,new_to_entity,10",
         "track,t2,u1,2024-03-01,2,true,new_to_entity,10",
-        "track,t2,u2,2024-03-01,2,true,new_to_entity,00") + "\n");
+        "track,t2,u2,2024-03-01,2,true,new_to_entity,10") + "\n");
     Path result = tmp.resolve("hand.json");
     runScript(List.of("--discoveries=" + csv, "--as-of=2024-05-29", "--levels=artist,show,track",
         "--trace-days=2", "--maturity-age=63", "--fit-days=60", "--min-discoverers=2",
-        "--predict-days=2024-05-20,2024-05-26,2024-03-28,2024-03-01", "--out=" + result));
+        "--predict-days=2024-05-20,2024-05-26,2024-03-28,2024-03-27,2024-03-01", "--out=" + result));
     JsonNode levels = JSON.readTree(result.toFile()).path("levels");
 
     JsonNode artist = levels.path("artist");
@@ -111,26 +117,31 @@ class IndependentPredictionCheckTest {
     assertThat(artist.path("no_prior_reason").isNull(), equalTo(true));
     assertHand(artist.path("mu"), 7 / 12.0, 1 / 3.0);
     assertHand(artist.path("Sigma"), 1 / 72.0, 1 / 18.0, 1 / 18.0, 2 / 9.0);
-    assertHand(artist.path("V"), 5 / 12.0, -1 / 12.0, -1 / 12.0, 1 / 6.0);
+    assertHand(artist.path("V"), 10007 / 24000.0, -1 / 12.0, -1 / 12.0, 4007 / 24000.0);
     // entity: discoveries, trace_days, days_observed, pred, sd
     assertThat(entityLines(artist.path("entity_predictions")), equalTo(List.of(
         "a|2|2|2", "b|1|0|0", "c|1|1|1")));
     JsonNode[] entities = elements(artist.path("entity_predictions"));
-    assertHand(entities[0].path("pred"), 73 / 32.0);
-    assertHand(entities[0].path("sd"), Math.sqrt(25 / 192.0));
+    assertHand(entities[0].path("pred"), 239223557 / 104877508.0);
+    assertHand(entities[0].path("sd"), Math.sqrt(300817075 / 2307305176.0));
     assertHand(entities[1].path("pred"), 23 / 12.0);
     assertHand(entities[1].path("sd"), Math.sqrt(25 / 72.0));
-    assertHand(entities[2].path("pred"), 123 / 62.0);
-    assertHand(entities[2].path("sd"), Math.sqrt(125 / 372.0));
+    assertHand(entities[2].path("pred"), 246161 / 124084.0);
+    assertHand(entities[2].path("sd"), Math.sqrt(250175 / 744504.0));
     // Per discovery: the mature u10 (2024-03-28) and the fit-window rows of 2024-03-01 get none.
     JsonNode[] discoveries = elements(artist.path("discovery_predictions"));
-    assertThat(discoveries.length, equalTo(2));
+    assertThat(discoveries.length, equalTo(3));
     assertThat(discoveries[0].path("user_id").asText(), equalTo("u11"));
-    assertHand(discoveries[0].path("pred"), 73 / 32.0);
-    assertHand(discoveries[0].path("sd"), Math.sqrt(35 / 64.0));
+    // k = 0: the entity's posterior mean, and its variance plus 1ᵀV1.
+    assertHand(discoveries[0].path("pred"), 239223557 / 104877508.0);
+    assertHand(discoveries[0].path("sd"), Math.sqrt(631770079843.0 / 1153652588000.0));
     assertThat(discoveries[1].path("user_id").asText(), equalTo("u1"));
-    assertHand(discoveries[1].path("pred"), 151 / 64.0);
-    assertHand(discoveries[1].path("sd"), Math.sqrt(243 / 640.0));
+    assertHand(discoveries[1].path("pred"), 75549 / 32021.0);
+    assertHand(discoveries[1].path("sd"), Math.sqrt(2922248411029.0 / 7690419528000.0));
+    // d: (a, B) = (μ, Σ), S = Σ + V, conditioned on its first day.
+    assertThat(discoveries[2].path("user_id").asText(), equalTo("u14"));
+    assertHand(discoveries[2].path("pred"), 71549 / 31021.0);
+    assertHand(discoveries[2].path("sd"), Math.sqrt(288413147 / 744504000.0));
 
     JsonNode show = levels.path("show");
     assertThat(show.path("no_prior_reason").asText(),
@@ -156,80 +167,80 @@ class IndependentPredictionCheckTest {
     assertThat(s.err(), containsString("bad.csv:2: trace '10' is not 3 characters 0/1"));
   }
 
-  /** The nightly run on generated logs against the script on the oracle's discoveries of that run. */
+  /**
+   * {@code nightly} on the committed sample for {@link #DATES} in one output root (the second run incremental, as
+   * nights follow each other), with a copy of the definition whose min_discoverers is 3; each date against the
+   * script on the oracle's discoveries as of that date.
+   */
   @Nested
   @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-  class AgainstTheNightlyRun {
-    int fitDays;
-    int minDiscoverers;
-    List<LocalDate> publicationDays;
-    /** The script's result: {@code levels.<level>.{entities, traces, mu, Sigma, V, entity_predictions ...}}. */
-    JsonNode script;
-    /**
-     * Published reward_priors of dt = T by level: as_of, fit_from, fit_to, entities, traces, prior_mean, prior_cov,
-     * noise_cov, prior_stickiness_60, no_prior_reason.
-     */
-    Map<String, List<Object>> priors;
-    /** Published entity_predictions of dt = T by "level|entity": discoveries, trace_days, days_observed, pred, sd. */
-    Map<String, List<Object>> entityPredictions;
-    /** Published user_entity_rewards of every partition by "level|entity|user|D": days_final, pred, sd. */
-    Map<String, List<Object>> discoveryPredictions;
-    /** Published user_entity_rewards rows (the script's input columns) that the oracle does not give, and back. */
-    long inputOnlyPublished;
-    long inputOnlyOracle;
-    /** The oracle's rows of every day in (T − M − fit_days, T], and those of the publication days, rendered. */
-    long rangeRows;
-    List<String> rangeOnPublicationDays;
-    /** The oracle's user_entity_rewards of run T (publication days only), rendered. */
-    List<String> oraclePublished;
-    /** Rows of the CSV given to the script. */
-    long csvRows;
+  class AgainstTheNightlyRuns {
+    final List<Check> checks = new ArrayList<>();
+
+    /** What one date gives: the script's result, the published rows and the oracle's view of the input. */
+    record Check(
+        LocalDate t,
+        List<LocalDate> publicationDays,
+        JsonNode script,
+        Map<String, List<Object>> priors,
+        Map<String, List<Object>> entityPredictions,
+        Map<String, List<Object>> discoveryPredictions,
+        long inputOnlyPublished,
+        long inputOnlyOracle,
+        long rangeRows,
+        long csvRows,
+        List<String> rangeOnPublicationDays,
+        List<String> oraclePublished) {}
 
     @BeforeAll
     void runNightlyOracleAndScript() throws Exception {
-      JsonNode yaml = new ObjectMapper(new YAMLFactory()).readTree(Path.of("pipelines/nightly.yaml").toFile());
-      JsonNode predictions = yaml.path("predictions");
-      assertThat("pipelines/nightly.yaml has no predictions: section", predictions.isObject(), equalTo(true));
-      fitDays = predictions.path("fit_days").asInt(-1);
-      minDiscoverers = predictions.path("min_discoverers").asInt(-1);
+      Path definition = tmp.resolve("nightly-min3.yaml");
+      String yamlText = Files.readString(Path.of("pipelines/nightly.yaml"));
+      assertThat("pipelines/nightly.yaml sets min_discoverers: 5", yamlText, containsString("\n  min_discoverers: 5\n"));
+      Files.writeString(definition, yamlText.replace("\n  min_discoverers: 5\n", "\n  min_discoverers: 3\n"));
+      JsonNode predictions = new ObjectMapper(new YAMLFactory()).readTree(definition.toFile()).path("predictions");
+      int fitDays = predictions.path("fit_days").asInt(-1);
+      int minDiscoverers = predictions.path("min_discoverers").asInt(-1);
+      assertThat(minDiscoverers, equalTo(3));
 
-      Path logs = tmp.resolve("logs");
-      Runs.Cli gen = Runs.encore("generate", "--output=" + logs, "--from=" + FROM, "--days=" + DAYS, "--users=600",
-          "--plays=100000", "--seed=42");
-      assertThat(gen.toString(), gen.code(), equalTo(0));
       Path out = tmp.resolve("out");
-      Runs.Cli run = Runs.encore("nightly", "--date=" + T, "--logs=" + logs, "--output=" + out);
-      assertThat(run.toString(), run.code(), equalTo(0));
-
-      Path oracleRows = tmp.resolve("oracle-discoveries.parquet");
-      try (RewardsOracle oracle = RewardsOracle.load(logs, DEFINITION)) {
-        publicationDays = oracle.publishedAnchors(T);
-        LocalDate from = T.minusDays(DEFINITION.maturityAge() + fitDays);
-        oracle.writeUserEntityRewards(T, from, T, oracleRows);
-        // The range method on the publication days must give what the oracle publishes for run T.
-        List<Map<String, Object>> range = oracle.userEntityRewards(T, from, T);
-        rangeRows = range.size();
-        rangeOnPublicationDays = RewardsOracle.renderRows(
-            range.stream().filter(r -> publicationDays.contains(r.get("discovery_date"))).toList(),
-            DEFINITION.userEntityRewardColumns());
-        oraclePublished = oracle.renderedUserEntityRewards(T);
+      for (LocalDate t : DATES) {
+        Runs.Cli run = Runs.encore(
+            "nightly", "--date=" + t, "--logs=" + LOGS, "--output=" + out, "--definition=" + definition);
+        assertThat(run.toString(), run.code(), equalTo(0));
       }
-      Path csv = tmp.resolve("discoveries.csv");
-      try (DuckDb db = DuckDb.open()) {
-        // The known prefix as '0'/'1' characters; a null entry inside it would shorten the string (the script fails).
-        db.execute("COPY (SELECT entity_level, entity_id, user_id, discovery_date, days_final, lookback_complete,"
-            + " discovery_kind, array_to_string(list_transform(trace[1:days_final],"
-            + " lambda x: CASE WHEN x THEN '1' WHEN NOT x THEN '0' END), '') AS trace"
-            + " FROM " + DuckDb.readParquet(oracleRows.toString()) + ") TO " + DuckDb.quote(csv.toString())
-            + " (HEADER)");
-        csvRows = db.longValue("SELECT count(*) FROM read_csv(" + DuckDb.quote(csv.toString()) + ")");
-        readPublished(db, out, oracleRows);
+      try (RewardsOracle oracle = RewardsOracle.load(LOGS, DEFINITION); DuckDb db = DuckDb.open()) {
+        for (LocalDate t : DATES) {
+          checks.add(check(oracle, db, out, t, fitDays, minDiscoverers));
+        }
       }
+    }
 
-      Path result = tmp.resolve("check.json");
+    private Check check(RewardsOracle oracle, DuckDb db, Path out, LocalDate t, int fitDays, int minDiscoverers)
+        throws IOException {
+      List<LocalDate> publicationDays = oracle.publishedAnchors(t);
+      LocalDate from = t.minusDays(DEFINITION.maturityAge() + fitDays);
+      Path oracleRows = tmp.resolve("oracle-discoveries-" + t + ".parquet");
+      oracle.writeUserEntityRewards(t, from, t, oracleRows);
+      // The range method on the publication days must give what the oracle publishes for run T.
+      List<Map<String, Object>> range = oracle.userEntityRewards(t, from, t);
+      List<String> rangeOnPublicationDays = RewardsOracle.renderRows(
+          range.stream().filter(r -> publicationDays.contains(r.get("discovery_date"))).toList(),
+          DEFINITION.userEntityRewardColumns());
+
+      Path csv = tmp.resolve("discoveries-" + t + ".csv");
+      // The known prefix as '0'/'1' characters; a null entry inside it would shorten the string (the script fails).
+      db.execute("COPY (SELECT entity_level, entity_id, user_id, discovery_date, days_final, lookback_complete,"
+          + " discovery_kind, array_to_string(list_transform(trace[1:days_final],"
+          + " lambda x: CASE WHEN x THEN '1' WHEN NOT x THEN '0' END), '') AS trace"
+          + " FROM " + DuckDb.readParquet(oracleRows.toString()) + ") TO " + DuckDb.quote(csv.toString())
+          + " (HEADER)");
+      long csvRows = db.longValue("SELECT count(*) FROM read_csv(" + DuckDb.quote(csv.toString()) + ")");
+
+      Path result = tmp.resolve("check-" + t + ".json");
       runScript(List.of(
           "--discoveries=" + csv,
-          "--as-of=" + T,
+          "--as-of=" + t,
           "--levels=" + String.join(",", DEFINITION.entityLevels()),
           "--trace-days=" + DEFINITION.traceLength(),
           "--maturity-age=" + DEFINITION.maturityAge(),
@@ -237,158 +248,186 @@ class IndependentPredictionCheckTest {
           "--min-discoverers=" + minDiscoverers,
           "--predict-days=" + publicationDays.stream().map(LocalDate::toString).collect(Collectors.joining(",")),
           "--out=" + result));
-      script = JSON.readTree(result.toFile());
-    }
 
-    private void readPublished(DuckDb db, Path out, Path oracleRows) {
       String pred = DEFINITION.stickinessColumn() + "_pred";
-      priors = new TreeMap<>();
+      Map<String, List<Object>> priors = new TreeMap<>();
       for (List<Object> r : db.rows("SELECT entity_level, as_of, fit_from, fit_to, entities, traces, prior_mean,"
           + " prior_cov, noise_cov, prior_" + DEFINITION.stickinessColumn() + ", no_prior_reason FROM "
-          + partition(out, "reward_priors"))) {
+          + partition(out, "reward_priors", t))) {
         priors.put((String) r.get(0), r.subList(1, r.size()));
       }
-      entityPredictions = new TreeMap<>();
+      Map<String, List<Object>> entityPredictions = new TreeMap<>();
       for (List<Object> r : db.rows("SELECT concat_ws('|', entity_level, entity_id), as_of, discoveries, trace_days,"
-          + " days_observed, " + pred + ", " + pred + "_sd FROM " + partition(out, "entity_predictions"))) {
-        assertThat("as_of of entity_predictions " + r.get(0), r.get(1), equalTo(T));
+          + " days_observed, " + pred + ", " + pred + "_sd FROM " + partition(out, "entity_predictions", t))) {
+        assertThat("as_of of entity_predictions " + r.get(0), r.get(1), equalTo(t));
         if (entityPredictions.put((String) r.get(0), r.subList(2, r.size())) != null) {
-          throw new AssertionError("entity_predictions has two rows for " + r.get(0));
+          throw new AssertionError("entity_predictions of " + t + " has two rows for " + r.get(0));
         }
       }
-      String published = DuckDb.readDataset(out, "user_entity_rewards");
-      discoveryPredictions = new TreeMap<>();
+      // Run T's partitions of user_entity_rewards: its publication days (no other run publishes them).
+      String published = DuckDb.readDataset(out, "user_entity_rewards") + " WHERE as_of = " + dateLiteral(t);
+      Map<String, List<Object>> discoveryPredictions = new TreeMap<>();
       for (List<Object> r : db.rows("SELECT concat_ws('|', entity_level, entity_id, user_id, discovery_date),"
           + " days_final, " + pred + ", " + pred + "_sd FROM " + published)) {
         discoveryPredictions.put((String) r.get(0), r.subList(1, r.size()));
       }
-      assertThat("published user_entity_rewards partitions",
+      assertThat("days of the user_entity_rewards rows published as of " + t,
           db.rows("SELECT DISTINCT discovery_date FROM " + published + " ORDER BY 1").stream()
               .map(r -> r.get(0)).toList(),
-          equalTo(List.copyOf(publicationDays)));
-      String input = "entity_level, entity_id, user_id, discovery_date, days_final, lookback_complete, discovery_kind,"
-          + " trace";
+          equalTo(publicationDays));
+      String input = "entity_level, entity_id, user_id, discovery_date, days_final, lookback_complete,"
+          + " discovery_kind, trace";
       String oracleDays = "SELECT " + input + " FROM " + DuckDb.readParquet(oracleRows.toString())
-          + " WHERE discovery_date IN (SELECT DISTINCT discovery_date FROM " + published + ")";
-      inputOnlyPublished = db.longValue(
+          + " WHERE discovery_date IN (" + publicationDays.stream().map(IndependentPredictionCheckTest::dateLiteral)
+              .collect(Collectors.joining(", ")) + ")";
+      long inputOnlyPublished = db.longValue(
           "SELECT count(*) FROM (SELECT " + input + " FROM " + published + " EXCEPT " + oracleDays + ")");
-      inputOnlyOracle = db.longValue(
+      long inputOnlyOracle = db.longValue(
           "SELECT count(*) FROM (" + oracleDays + " EXCEPT SELECT " + input + " FROM " + published + ")");
+      return new Check(t, publicationDays, JSON.readTree(result.toFile()), priors, entityPredictions,
+          discoveryPredictions, inputOnlyPublished, inputOnlyOracle, range.size(), csvRows, rangeOnPublicationDays,
+          oracle.renderedUserEntityRewards(t));
     }
 
-    private static String partition(Path out, String dataset) {
-      return DuckDb.readParquet(out.resolve(dataset).resolve("dt=" + T).toAbsolutePath() + "/*.parquet");
+    private static String partition(Path out, String dataset, LocalDate t) {
+      return DuckDb.readParquet(out.resolve(dataset).resolve("dt=" + t).toAbsolutePath() + "/*.parquet");
     }
-
-    // ------------------------------------------------------------------------------------------ the checks
 
     @Test
     void oracleRangeAgreesWithItsPublishedRowsAndTheExport() {
-      assertThat(rangeOnPublicationDays, equalTo(oraclePublished));
-      assertThat(csvRows, equalTo(rangeRows));
-      assertThat("oracle discoveries beyond the publication days", rangeRows - oraclePublished.size(),
-          greaterThanOrEqualTo(1000L));
+      for (Check c : checks) {
+        assertThat("T=" + c.t(), c.rangeOnPublicationDays(), equalTo(c.oraclePublished()));
+        assertThat("T=" + c.t(), c.csvRows(), equalTo(c.rangeRows()));
+        assertThat("T=" + c.t() + ": oracle discoveries beyond the publication days",
+            c.rangeRows() - c.oraclePublished().size(), greaterThanOrEqualTo(1000L));
+      }
     }
 
     @Test
     void scriptInputEqualsThePublishedDiscoveries() {
-      assertThat(inputOnlyPublished + " published rows are not the oracle's", inputOnlyPublished, equalTo(0L));
-      assertThat(inputOnlyOracle + " oracle rows are not published", inputOnlyOracle, equalTo(0L));
+      for (Check c : checks) {
+        assertThat("T=" + c.t() + ": published rows that are not the oracle's", c.inputOnlyPublished(), equalTo(0L));
+        assertThat("T=" + c.t() + ": oracle rows that are not published", c.inputOnlyOracle(), equalTo(0L));
+      }
     }
 
     @Test
     void priorsEqualTheScripts() {
-      assertThat(priors.keySet(), equalTo(new TreeSet<>(DEFINITION.entityLevels())));
       List<String> disagreements = new ArrayList<>();
-      for (String level : DEFINITION.entityLevels()) {
-        List<Object> p = priors.get(level);
-        JsonNode s = script.path("levels").path(level);
-        String at = "reward_priors " + level + ": ";
-        same(disagreements, at + "as_of", p.get(0), T);
-        same(disagreements, at + "fit_from", p.get(1), LocalDate.parse(s.path("fit_from").asText()));
-        same(disagreements, at + "fit_to", p.get(2), LocalDate.parse(s.path("fit_to").asText()));
-        same(disagreements, at + "entities", number(p.get(3)), s.path("entities").asLong());
-        same(disagreements, at + "traces", number(p.get(4)), s.path("traces").asLong());
-        same(disagreements, at + "no_prior_reason", p.get(9), s.path("no_prior_reason").textValue());
-        if (s.path("mu").isNull()) {
-          for (int i : new int[] {5, 6, 7, 8}) {
-            same(disagreements, at + "column " + (i + 1) + " without a prior", p.get(i), null);
+      for (Check c : checks) {
+        assertThat("T=" + c.t(), c.priors().keySet(), equalTo(new TreeSet<>(DEFINITION.entityLevels())));
+        for (String level : DEFINITION.entityLevels()) {
+          List<Object> p = c.priors().get(level);
+          JsonNode s = c.script().path("levels").path(level);
+          String at = "T=" + c.t() + " reward_priors " + level + ": ";
+          same(disagreements, at + "as_of", p.get(0), c.t());
+          same(disagreements, at + "fit_from", p.get(1), LocalDate.parse(s.path("fit_from").asText()));
+          same(disagreements, at + "fit_to", p.get(2), LocalDate.parse(s.path("fit_to").asText()));
+          same(disagreements, at + "entities", number(p.get(3)), s.path("entities").asLong());
+          same(disagreements, at + "traces", number(p.get(4)), s.path("traces").asLong());
+          same(disagreements, at + "no_prior_reason", p.get(9), s.path("no_prior_reason").textValue());
+          if (s.path("mu").isNull()) {
+            List<String> names = List.of("prior_mean", "prior_cov", "noise_cov", "prior_stickiness");
+            for (int i = 0; i < names.size(); i++) {
+              same(disagreements, at + names.get(i) + " without a prior", p.get(5 + i), null);
+            }
+            continue;
           }
-          continue;
+          compareVector(disagreements, at + "prior_mean", p.get(5), s.path("mu"));
+          compareMatrix(disagreements, at + "prior_cov (Sigma)", p.get(6), s.path("Sigma"));
+          compareMatrix(disagreements, at + "noise_cov (V)", p.get(7), s.path("V"));
+          compareScalar(disagreements, at + "prior_stickiness", p.get(8), s.path("prior_stickiness"));
         }
-        compareVector(disagreements, at + "prior_mean", p.get(5), s.path("mu"));
-        compareMatrix(disagreements, at + "prior_cov (Sigma)", p.get(6), s.path("Sigma"));
-        compareMatrix(disagreements, at + "noise_cov (V)", p.get(7), s.path("V"));
-        compareScalar(disagreements, at + "prior_stickiness", p.get(8), s.path("prior_stickiness"));
       }
       assertThat(report(disagreements), disagreements, empty());
     }
 
     @Test
     void entityPredictionsEqualTheScripts() {
-      Map<String, JsonNode> expected = new TreeMap<>();
-      for (String level : DEFINITION.entityLevels()) {
-        for (JsonNode e : script.path("levels").path(level).path("entity_predictions")) {
-          expected.put(level + "|" + e.path("entity_id").asText(), e);
-        }
-      }
-      assertThat("entity_predictions rows (level|entity)", entityPredictions.keySet(), equalTo(expected.keySet()));
       List<String> disagreements = new ArrayList<>();
-      for (Map.Entry<String, JsonNode> e : expected.entrySet()) {
-        List<Object> p = entityPredictions.get(e.getKey());
-        JsonNode s = e.getValue();
-        String at = "entity_predictions " + e.getKey() + ": ";
-        same(disagreements, at + "discoveries", number(p.get(0)), s.path("discoveries").asLong());
-        same(disagreements, at + "trace_days", number(p.get(1)), s.path("trace_days").asLong());
-        same(disagreements, at + "days_observed", number(p.get(2)), s.path("days_observed").asLong());
-        compareScalar(disagreements, at + "stickiness_pred", p.get(3), s.path("pred"));
-        compareScalar(disagreements, at + "stickiness_pred_sd", p.get(4), s.path("sd"));
+      for (Check c : checks) {
+        Map<String, JsonNode> expected = new TreeMap<>();
+        for (String level : DEFINITION.entityLevels()) {
+          for (JsonNode e : c.script().path("levels").path(level).path("entity_predictions")) {
+            expected.put(level + "|" + e.path("entity_id").asText(), e);
+          }
+        }
+        assertThat("T=" + c.t() + ": entity_predictions rows (level|entity)", c.entityPredictions().keySet(),
+            equalTo(expected.keySet()));
+        for (Map.Entry<String, JsonNode> e : expected.entrySet()) {
+          List<Object> p = c.entityPredictions().get(e.getKey());
+          JsonNode s = e.getValue();
+          String at = "T=" + c.t() + " entity_predictions " + e.getKey() + ": ";
+          same(disagreements, at + "discoveries", number(p.get(0)), s.path("discoveries").asLong());
+          same(disagreements, at + "trace_days", number(p.get(1)), s.path("trace_days").asLong());
+          same(disagreements, at + "days_observed", number(p.get(2)), s.path("days_observed").asLong());
+          compareScalar(disagreements, at + "stickiness_pred", p.get(3), s.path("pred"));
+          compareScalar(disagreements, at + "stickiness_pred_sd", p.get(4), s.path("sd"));
+        }
       }
       assertThat(report(disagreements), disagreements, empty());
     }
 
     @Test
     void perDiscoveryPredictionsEqualTheScripts() {
-      Map<String, JsonNode> expected = new TreeMap<>();
-      for (String level : DEFINITION.entityLevels()) {
-        for (JsonNode d : script.path("levels").path(level).path("discovery_predictions")) {
-          expected.put(String.join("|", level, d.path("entity_id").asText(), d.path("user_id").asText(),
-              d.path("discovery_date").asText()), d);
-        }
-      }
       List<String> disagreements = new ArrayList<>();
-      for (Map.Entry<String, List<Object>> e : discoveryPredictions.entrySet()) {
-        List<Object> p = e.getValue();
-        JsonNode s = expected.get(e.getKey());
-        String at = "user_entity_rewards " + e.getKey() + " (days_final " + p.get(0) + "): ";
-        if (s == null) {
-          // Not predicted by the script: mature, new_user, lookback-incomplete or a level without a prior.
-          same(disagreements, at + "stickiness_pred", p.get(1), null);
-          same(disagreements, at + "stickiness_pred_sd", p.get(2), null);
-          continue;
+      for (Check c : checks) {
+        Map<String, JsonNode> expected = new TreeMap<>();
+        for (String level : DEFINITION.entityLevels()) {
+          for (JsonNode d : c.script().path("levels").path(level).path("discovery_predictions")) {
+            expected.put(String.join("|", level, d.path("entity_id").asText(), d.path("user_id").asText(),
+                d.path("discovery_date").asText()), d);
+          }
         }
-        compareScalar(disagreements, at + "stickiness_pred", p.get(1), s.path("pred"));
-        compareScalar(disagreements, at + "stickiness_pred_sd", p.get(2), s.path("sd"));
+        for (Map.Entry<String, List<Object>> e : c.discoveryPredictions().entrySet()) {
+          List<Object> p = e.getValue();
+          JsonNode s = expected.get(e.getKey());
+          String at = "T=" + c.t() + " user_entity_rewards " + e.getKey() + " (days_final " + p.get(0) + "): ";
+          if (s == null) {
+            // Not predicted by the script: mature, new_user, lookback-incomplete or a level without a prior.
+            same(disagreements, at + "stickiness_pred", p.get(1), null);
+            same(disagreements, at + "stickiness_pred_sd", p.get(2), null);
+            continue;
+          }
+          compareScalar(disagreements, at + "stickiness_pred", p.get(1), s.path("pred"));
+          compareScalar(disagreements, at + "stickiness_pred_sd", p.get(2), s.path("sd"));
+        }
+        List<String> unpublished = new ArrayList<>(expected.keySet());
+        unpublished.removeAll(c.discoveryPredictions().keySet());
+        assertThat("T=" + c.t() + ": discoveries the script predicts but no published row holds", unpublished,
+            empty());
       }
-      List<String> unpublished = new ArrayList<>(expected.keySet());
-      unpublished.removeAll(discoveryPredictions.keySet());
-      assertThat("discoveries the script predicts but no published row holds", unpublished, empty());
       assertThat(report(disagreements), disagreements, empty());
     }
 
     @Test
     void theCheckIsNotVacuous() {
-      long largestPrior = priors.values().stream()
-          .filter(p -> p.get(5) != null).mapToLong(p -> number(p.get(3))).max().orElse(0);
+      long largestPrior = 0;
+      long predicted = 0;
+      long partial = 0;
+      long fromPrior = 0;
+      long perDiscovery = 0;
+      long withoutPrior = 0;
+      for (Check c : checks) {
+        for (List<Object> p : c.priors().values()) {
+          largestPrior = Math.max(largestPrior, p.get(5) == null ? 0 : number(p.get(3)));
+          withoutPrior += p.get(5) == null ? 1 : 0;
+        }
+        for (List<Object> p : c.entityPredictions().values()) {
+          if (p.get(3) != null) {
+            predicted++;
+            long k = number(p.get(2));
+            partial += k > 0 && k < DEFINITION.traceLength() ? 1 : 0;
+            fromPrior += k == 0 ? 1 : 0;
+          }
+        }
+        perDiscovery += c.discoveryPredictions().values().stream().filter(p -> p.get(1) != null).count();
+      }
       assertThat("entities of the largest published prior", largestPrior, greaterThanOrEqualTo(10L));
-      List<List<Object>> predicted = entityPredictions.values().stream().filter(p -> p.get(3) != null).toList();
-      assertThat("entity predictions with a value", (long) predicted.size(), greaterThanOrEqualTo(100L));
-      long partial = predicted.stream()
-          .filter(p -> number(p.get(2)) > 0 && number(p.get(2)) < DEFINITION.traceLength()).count();
-      assertThat("entity predictions from partial traces", partial, greaterThanOrEqualTo(1L));
-      long fromPrior = predicted.stream().filter(p -> number(p.get(2)) == 0).count();
+      assertThat("levels without a prior", withoutPrior, greaterThanOrEqualTo(1L));
+      assertThat("entity predictions with a value", predicted, greaterThanOrEqualTo(100L));
+      assertThat("entity predictions from partial traces (0 < k < W)", partial, greaterThanOrEqualTo(1L));
       assertThat("entity predictions from the prior alone (k = 0)", fromPrior, greaterThanOrEqualTo(1L));
-      long perDiscovery = discoveryPredictions.values().stream().filter(p -> p.get(1) != null).count();
       assertThat("per-discovery predictions with a value", perDiscovery, greaterThanOrEqualTo(100L));
     }
   }
@@ -496,6 +535,10 @@ class IndependentPredictionCheckTest {
         }
       }
     }
+  }
+
+  static String dateLiteral(LocalDate day) {
+    return "DATE '" + day + "'";
   }
 
   private static String relative(double a, double b) {
