@@ -40,12 +40,13 @@ import org.junit.jupiter.api.Test;
  * <p>W = 3 (stickiness_4), M = 6, fit_days = 10, min_discoverers = 2, T = 100: fit window 85 .. 94, recent 95 .. 100.
  */
 class PredictStickinessTest {
-  private static final PredictionRules RULES = new PredictionRules(10, 2);
+  private static final double RIDGE = 0.1;
+  private static final PredictionRules RULES = new PredictionRules(10, 2, RIDGE);
   private static final int M = 6;
   private static final long T = 100;
   private static final RewardSpec SPEC = new RewardSpec(
       Map.of(UserRewardColumns.ACTIVE_DAYS, List.of(3)), List.of("artist", "show"), 60, 4, List.of(), 3, RULES, M);
-  private static final StickinessModel MODEL = new StickinessModel(3, 2);
+  private static final StickinessModel MODEL = new StickinessModel(3, 2, RIDGE);
   private static final Schema ROW = RewardSchemas.userEntityRewards(SPEC);
 
   // Fit set: A (3 traces) and B (2); C has one, below min_discoverers.

@@ -32,6 +32,8 @@ import org.junit.jupiter.api.Test;
  */
 class StickinessModelTest {
   private static final double EPS = 1e-12;
+  /** The ridge of every hand-computed case here: ε = 1e-3 × the mean diagonal entry of V₀. */
+  private static final double RIDGE = 1e-3;
 
   /** A discovery of {@code entity} whose first {@code known.length} days are final, known[j-1] = x_j. */
   private static DiscoveryTrace trace(String entity, int... known) {
@@ -65,7 +67,7 @@ class StickinessModelTest {
 
   @Test
   void fitsMeanBetweenAndWithinCovariancesByMoments() {
-    StickinessModel model = new StickinessModel(2, 2);
+    StickinessModel model = new StickinessModel(2, 2, RIDGE);
     // Interleaved on purpose: fit groups by entity itself. "d" has 1 discovery < min_discoverers 2: ignored (with
     // it, μ would move and its S_d would divide by n - 1 = 0).
     Fit fit = model.fit(List.of(trace("b", 1, 1), trace("a", 1, 0), trace("c", 0, 0), trace("d", 1, 1),
@@ -96,7 +98,7 @@ class StickinessModelTest {
   @Test
   void fewerThanTwoQualifyingEntitiesGiveNoPrior() {
     // min_discoverers 3: only b (3 discoveries) qualifies; a and c (2 each) are ignored, so E = 1.
-    StickinessModel model = new StickinessModel(2, 3);
+    StickinessModel model = new StickinessModel(2, 3, RIDGE);
     Fit fit = model.fit(List.of(trace("a", 1, 0), trace("a", 0, 1), trace("b", 1, 1), trace("b", 1, 0),
         trace("b", 0, 0), trace("c", 0, 0), trace("c", 0, 1)));
     assertThat(fit.prior(), nullValue());
@@ -115,7 +117,7 @@ class StickinessModelTest {
 
   @Test
   void everyEntitysTracesAllTheSameGiveNoPrior() {
-    StickinessModel model = new StickinessModel(2, 2);
+    StickinessModel model = new StickinessModel(2, 2, RIDGE);
     // Every fitted trace is (1, 0): every S_e = 0, so V₀ = 0, the ridge 1e-3 · mean diag V₀ = 0 and V = 0.
     Fit identical = model.fit(List.of(trace("a", 1, 0), trace("a", 1, 0), trace("b", 1, 0), trace("b", 1, 0),
         trace("b", 1, 0)));
@@ -136,11 +138,10 @@ class StickinessModelTest {
 
   @Test
   void theRidgeIsAShareOfTheMeanWithinVarianceOnTheDiagonalOnly() {
-    assertThat(StickinessModel.RIDGE, equalTo(1e-3));
     // Day 2 equals day 1 in every trace: S_a = (1/2)·J (values 1, 0), S_b = (1/3)·J (values 1, 0, 0: deviations
     // 2/3, -1/3, -1/3, squares 6/9, over 2), J the all-ones matrix; V₀ = (5/12)·J is singular (without the ridge
     // there was no prior). ε = 1e-3 · (5/12 + 5/12)/2 = 1/2400 on the diagonal; the off-diagonal stays 5/12.
-    Fit fit = new StickinessModel(2, 2).fit(List.of(trace("a", 1, 1), trace("a", 0, 0), trace("b", 1, 1),
+    Fit fit = new StickinessModel(2, 2, RIDGE).fit(List.of(trace("a", 1, 1), trace("a", 0, 0), trace("b", 1, 1),
         trace("b", 0, 0), trace("b", 0, 0)));
     assertThat(fit.noPriorReason(), nullValue());
     double ridge = 1.0 / 2400;
@@ -152,7 +153,7 @@ class StickinessModelTest {
 
   @Test
   void aDayNoFittedTraceIsActiveOnGetsAPriorThatPredictsItZero() {
-    StickinessModel model = new StickinessModel(2, 2);
+    StickinessModel model = new StickinessModel(2, 2, RIDGE);
     // Day 2 is 0 in every fitted trace. a: day 1 values 1, 0 → S_a,11 = 1/2; b: 1, 0, 1 → deviations 1/3, -2/3, 1/3,
     // S_b,11 = (6/9)/2 = 1/3; every day-2 entry is 0: V₀ = [[5/12, 0], [0, 0]], ε = 1e-3 · (5/12)/2 = 1/4800.
     Fit fit = model.fit(List.of(trace("a", 1, 0), trace("a", 0, 0), trace("b", 1, 0), trace("b", 0, 0),
@@ -191,9 +192,9 @@ class StickinessModelTest {
 
   @Test
   void minDiscoverersBelowTwoIsRefused() {
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new StickinessModel(59, 1));
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new StickinessModel(59, 1, RIDGE));
     assertThat(e.getMessage(), equalTo("minDiscoverers must be >= 2 (a sample covariance), got 1"));
-    assertThat(new StickinessModel(59, 2), notNullValue());
+    assertThat(new StickinessModel(59, 2, RIDGE), notNullValue());
   }
 
   // ---- posterior ----------------------------------------------------------------------------------------------
@@ -228,7 +229,7 @@ class StickinessModelTest {
     // k counts leading days only: a day seen after a gap is not observed (and not used by the posterior).
     Evidence gap = new Evidence(new int[] {2, 0, 1}, new long[] {1, 0, 1});
     assertThat(gap.daysObserved(), equalTo(1));
-    StickinessModel model = new StickinessModel(3, 2);
+    StickinessModel model = new StickinessModel(3, 2, RIDGE);
     Posterior withGap = model.posterior(prior3(), gap);
     Posterior withoutGap = model.posterior(prior3(), new Evidence(new int[] {2, 0, 0}, new long[] {1, 0, 0}));
     assertThat(withGap.daysObserved(), equalTo(1));
@@ -237,7 +238,7 @@ class StickinessModelTest {
 
   @Test
   void withNothingObservedThePosteriorIsThePrior() {
-    Posterior p = new StickinessModel(3, 2).posterior(prior3(), Evidence.of(List.of(trace("x")), 3));
+    Posterior p = new StickinessModel(3, 2, RIDGE).posterior(prior3(), Evidence.of(List.of(trace("x")), 3));
     assertThat(p.daysObserved(), equalTo(0));
     assertVector(p.mean(), 0.5, 0.4, 0.3);
     assertMatrix(p.cov(), prior3().cov());
@@ -251,7 +252,7 @@ class StickinessModelTest {
   void oneObservedDayIsAScalarUpdate() {
     // 4 discoveries with day 1 final, 3 of them active: n = (4, 0, 0), ȳ_1 = 3/4, k = 1.
     Evidence e = Evidence.of(List.of(trace("x", 1), trace("x", 1), trace("x", 0), trace("x", 1)), 3);
-    Posterior p = new StickinessModel(3, 2).posterior(prior3(), e);
+    Posterior p = new StickinessModel(3, 2, RIDGE).posterior(prior3(), e);
     assertThat(p.daysObserved(), equalTo(1));
     // A = Σ_11 + V_11/4 = 0.04 + 0.03 = 0.07; Σ[:,1]/A = (0.04, 0.02, 0.01)/0.07 = (4/7, 2/7, 1/7);
     // ȳ_1 - μ_1 = 1/4: m = μ + (1/7, 1/14, 1/28)
@@ -271,7 +272,7 @@ class StickinessModelTest {
   void unequalCountsPerDayScaleTheNoiseByTheLargerCount() {
     // t1 final through day 2 (1, 1); t2, t3 through day 1 (1), (0): n = (3, 1, 0), ȳ = (2/3, 1), k = 2.
     Evidence e = Evidence.of(List.of(trace("x", 1, 1), trace("x", 1), trace("x", 0)), 3);
-    Posterior p = new StickinessModel(3, 2).posterior(prior3(), e);
+    Posterior p = new StickinessModel(3, 2, RIDGE).posterior(prior3(), e);
     assertThat(p.daysObserved(), equalTo(2));
     // N = [[V11/3, V12/max(3,1)], [V21/3, V22/1]] = [[0.04, 0.02], [0.02, 0.12]]
     // A = Σ[I,I] + N = [[0.08, 0.04], [0.04, 0.16]] = 0.04·[[2,1],[1,4]], det[[2,1],[1,4]] = 7,
@@ -300,7 +301,7 @@ class StickinessModelTest {
     Prior prior = new Prior(new double[] {0.5, 0.4}, new double[][] {{0.04, 0.02}, {0.02, 0.04}},
         new double[][] {{0.12, 0.06}, {0.06, 0.12}});
     Evidence e = Evidence.of(List.of(trace("x", 1, 1), trace("x", 1, 0)), 2);
-    Posterior p = new StickinessModel(2, 2).posterior(prior, e);
+    Posterior p = new StickinessModel(2, 2, RIDGE).posterior(prior, e);
     assertThat(p.daysObserved(), equalTo(2));
     // N = V/2 = 1.5·Σ, so A = 2.5·Σ and Σ A⁻¹ = 0.4·I: m = μ + 0.4·(ȳ - μ) = (0.5 + 0.2, 0.4 + 0.04),
     // C = Σ - 0.4·Σ = 0.6·Σ
@@ -316,7 +317,7 @@ class StickinessModelTest {
   @Test
   void discoveryPredictionsConditionOnTheirOwnFinalDays() {
     // W = 2, (a, B) = (μ, Σ) of everyDayObserved: S = B + V = 0.01·[[16,8],[8,16]].
-    StickinessModel model = new StickinessModel(2, 2);
+    StickinessModel model = new StickinessModel(2, 2, RIDGE);
     DiscoveryPredictor predictor = model.discoveries(new double[] {0.5, 0.4},
         new double[][] {{0.04, 0.02}, {0.02, 0.04}}, new double[][] {{0.12, 0.06}, {0.06, 0.12}});
 
@@ -344,7 +345,7 @@ class StickinessModelTest {
   void twoKnownDaysOfThree() {
     // W = 3, (a, B) = (μ, Σ) of prior3(): S = Σ + V = 0.01·[[16,8,1],[8,16,8],[1,8,16]].
     Prior prior = prior3();
-    DiscoveryPredictor predictor = new StickinessModel(3, 2).discoveries(prior.mean(), prior.cov(), prior.noise());
+    DiscoveryPredictor predictor = new StickinessModel(3, 2, RIDGE).discoveries(prior.mean(), prior.cov(), prior.noise());
     // k = 2, I = {1,2}, J = {3}: S[I,I] = 0.08·[[2,1],[1,2]], S[I,I]⁻¹ = (1/0.24)·[[2,-1],[-1,2]],
     // u = S[I,J]1 = (0.01, 0.08), w = S[I,I]⁻¹u = (1/0.24)·(0.02 - 0.08, -0.01 + 0.16) = (-0.25, 0.625).
     // x[I] = (1, 0): 1 + 1 + 0 + a_3 + w·(x[I] - a[I]) = 2 + 0.3 - 0.25·0.5 + 0.625·(-0.4) = 1.925
@@ -411,7 +412,7 @@ class StickinessModelTest {
 
   @Test
   void backtestHoldsOutEachFoldAndPredictsItFromTheOthers() {
-    StickinessModel model = new StickinessModel(3, 2);
+    StickinessModel model = new StickinessModel(3, 2, RIDGE);
     List<DiscoveryTrace> traces = backtestTraces();
     Fit foldZero = model.fit(outsideFold(traces, 0));
     assertThat(foldZero.noPriorReason(), equalTo(StickinessModel.NOT_POSITIVE_DEFINITE));
@@ -491,7 +492,7 @@ class StickinessModelTest {
   void aFoldWhoseOtherFoldsHaveFewerThanTwoEntitiesIsLeftOut() {
     // W = 2. a, c (fold 0) and b (fold 1) qualify: fold 0's training set is b alone, so fold 0 has no prior and only
     // b is predicted, from the prior of a and c.
-    StickinessModel model = new StickinessModel(2, 2);
+    StickinessModel model = new StickinessModel(2, 2, RIDGE);
     List<DiscoveryTrace> traces = List.of(trace("a", 1, 0), trace("a", 0, 1), trace("c", 0, 0), trace("c", 0, 1),
         trace("b", 1, 1), trace("b", 1, 0), trace("b", 0, 0));
     assertThat(model.fit(outsideFold(traces, 0)).noPriorReason(), equalTo(StickinessModel.TOO_FEW_ENTITIES));
@@ -527,7 +528,7 @@ class StickinessModelTest {
   @Test
   void backtestWithoutAnyFoldPriorIsEmpty() {
     // Two qualifying entities in different folds: each fold's training set has one entity, so no fold has a prior.
-    StickinessModel model = new StickinessModel(2, 2);
+    StickinessModel model = new StickinessModel(2, 2, RIDGE);
     List<HeldOut> heldOut =
         model.backtest(List.of(trace("a", 1, 0), trace("a", 0, 1), trace("b", 1, 1), trace("b", 0, 0)));
     assertThat(heldOut, empty());
@@ -536,7 +537,7 @@ class StickinessModelTest {
 
   @Test
   void summaryOfTheBacktest() {
-    List<BacktestRow> rows = StickinessModel.summarise(new StickinessModel(3, 2).backtest(backtestTraces()));
+    List<BacktestRow> rows = StickinessModel.summarise(new StickinessModel(3, 2, RIDGE).backtest(backtestTraces()));
     assertThat(rows.stream().map(BacktestRow::daysObserved).toList(), contains(0, 1, 3));
     // k = 0: |prior mean - realised|: b |25/8 - 2| = 9/8, e |23/8 - 3| = 1/8, m |21/8 - 4| = 11/8; mean 21/24 = 7/8
     // (the model's k = 0 prediction is the prior mean)
