@@ -45,7 +45,7 @@ final class DefinitionReader {
   static final List<String> DISCOVERY_KEYS =
       List.of("entity_levels", "lookback_days", "stickiness_days", "active_days_horizons");
   static final List<String> PUBLISHING_KEYS = List.of("checkpoints");
-  static final List<String> PREDICTIONS_KEYS = List.of("fit_days", "min_discoverers");
+  static final List<String> PREDICTIONS_KEYS = List.of("fit_days", "min_discoverers", "ridge");
   /** An entity's discoverers in the fit window; any bound works, this one only keeps the count an int. */
   static final int MAX_MIN_DISCOVERERS = 1_000_000;
 
@@ -124,8 +124,9 @@ final class DefinitionReader {
       At section = map(predictionsAt, PREDICTIONS_KEYS);
       Long fitDays = integer(at(section, "fit_days"), 1, MAX_HORIZON_DAYS);
       Long minDiscoverers = integer(at(section, "min_discoverers"), 2, MAX_MIN_DISCOVERERS);
-      if (fitDays != null && minDiscoverers != null) {
-        predictions = new PredictionRules(fitDays.intValue(), minDiscoverers.intValue());
+      Double ridge = fraction(at(section, "ridge"));
+      if (fitDays != null && minDiscoverers != null && ridge != null) {
+        predictions = new PredictionRules(fitDays.intValue(), minDiscoverers.intValue(), ridge);
       }
     }
 
@@ -300,6 +301,24 @@ final class DefinitionReader {
       return null;
     }
     return node.longValue();
+  }
+
+  /** A number from 0 to 1, or null after reporting why not. */
+  private Double fraction(At at) {
+    String allowed = "a number from 0 to 1";
+    if (at == null || !present(at, allowed)) {
+      return null;
+    }
+    JsonNode node = at.node();
+    if (!node.isNumber()) {
+      wrongType(at, allowed);
+      return null;
+    }
+    if (!(node.doubleValue() >= 0 && node.doubleValue() <= 1)) {
+      problems.add(name(at) + " is " + show(node) + "; allowed: " + allowed);
+      return null;
+    }
+    return node.doubleValue();
   }
 
   /** A list of horizons in days (1..365), or null after reporting why not. */

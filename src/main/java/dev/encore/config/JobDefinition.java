@@ -213,8 +213,8 @@ public record JobDefinition(
     map.put("publishing", ordered("checkpoints", checkpoints == null ? AUTO : checkpoints));
     // Only when present, so that files without the section keep their digest.
     if (predictions != null) {
-      map.put("predictions", ordered(
-          "fit_days", predictions.fitDays(), "min_discoverers", predictions.minDiscoverers()));
+      map.put("predictions", ordered("fit_days", predictions.fitDays(), "min_discoverers",
+          predictions.minDiscoverers(), "ridge", predictions.ridge()));
     }
     return Collections.unmodifiableMap(map);
   }

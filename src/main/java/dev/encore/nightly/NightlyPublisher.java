@@ -6,6 +6,7 @@ import dev.encore.Version;
 import dev.encore.ingest.ArrivalPartitions;
 import dev.encore.ingest.InputCalendar;
 import dev.encore.ingest.InputPartition;
+import dev.encore.publish.ParquetFiles;
 import dev.encore.publish.PartitionLayout;
 import dev.encore.publish.Publisher;
 import dev.encore.publish.RunStats;
@@ -25,6 +26,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import org.apache.avro.generic.GenericRecord;
 
 /**
  * Publishes what a run staged: every partition the registry says the run writes, each atomically with its run
@@ -33,6 +35,8 @@ import java.util.TreeSet;
  */
 final class NightlyPublisher {
   private static final ObjectMapper JSON = new ObjectMapper();
+  /** The dataset the run metadata's {@code predictions} are read from (Outputs.rewardPriors). */
+  private static final String REWARD_PRIORS = "reward_priors";
 
   private NightlyPublisher() {}
 
@@ -41,10 +45,10 @@ final class NightlyPublisher {
     NightlyConfig config = run.config();
     InputCalendar calendar = run.calendar().withSkippedFiles(skippedFilesByDay(RunStats.skippedFiles(counts)));
     Map<String, String> withheld = withheld(run, calendar);
-    Map<String, Object> runInfo = runInfo(run, counts, calendar, withheld);
     List<String> published = new ArrayList<>();
     List<String> unchanged = new ArrayList<>();
     try {
+      Map<String, Object> runInfo = runInfo(run, counts, calendar, withheld);
       checkEveryStagedPartitionIsPublished(run);
       Publisher publisher = new Publisher(run.root(), run.runId());
       Map<String, Long> today = RunStats.forInput(counts, config.date().toString());
@@ -206,7 +210,8 @@ final class NightlyPublisher {
   }
 
   private static Map<String, Object> runInfo(
-      NightlyRun run, Map<String, Long> counts, InputCalendar calendar, Map<String, String> withheld) {
+      NightlyRun run, Map<String, Long> counts, InputCalendar calendar, Map<String, String> withheld)
+      throws IOException {
     NightlyConfig config = run.config();
     Map<String, Object> info = new LinkedHashMap<>();
     info.put("encore_version", Version.get());
@@ -258,7 +263,52 @@ final class NightlyPublisher {
     cal.put("incomplete", calendar.incomplete());
     info.put("input_calendar", cal);
     info.put("withheld_partitions", withheld);
+    Map<String, Object> predictions = predictions(run.outputs(),
+        staged(run, REWARD_PRIORS, config.date().toString()), config.rewardSpec().stickinessDays());
+    if (predictions != null) {
+      info.put("predictions", predictions);
+    }
     return info;
+  }
+
+  /**
+   * The run's stickiness predictions per entity level, read from its staged reward_priors rows: the fit and the
+   * backtest, so a scheduler can alert on a drop from the run metadata alone. Null when the registry has no
+   * reward_priors (the definition has no predictions section).
+   *
+   * @param staged the staged reward_priors partition of the run's date
+   */
+  static Map<String, Object> predictions(Outputs outputs, String staged, int stickinessDays) throws IOException {
+    if (!outputs.names().contains(REWARD_PRIORS)) {
+      return null;
+    }
+    Map<String, Object> levels = new TreeMap<>();
+    for (String file : PartitionLayout.parquetFiles(staged)) {
+      ParquetFiles.read(file, r -> levels.put(r.get("entity_level").toString(), predictionLevel(r, stickinessDays)));
+    }
+    return levels;
+  }
+
+  private static Map<String, Object> predictionLevel(GenericRecord r, int stickinessDays) {
+    Map<String, Object> level = new LinkedHashMap<>();
+    level.put("has_prior", r.get("prior_mean") != null);
+    level.put("no_prior_reason", r.get("no_prior_reason") == null ? null : r.get("no_prior_reason").toString());
+    level.put("entities", r.get("entities"));
+    level.put("traces", r.get("traces"));
+    level.put("fit_from", LocalDate.ofEpochDay((Integer) r.get("fit_from")).toString());
+    level.put("fit_to", LocalDate.ofEpochDay((Integer) r.get("fit_to")).toString());
+    String prior = "prior_stickiness_" + stickinessDays;
+    level.put(prior, r.get(prior));
+    List<Map<String, Object>> backtest = new ArrayList<>();
+    for (Object element : (List<?>) r.get("backtest")) {
+      GenericRecord b = (GenericRecord) element;
+      // Every column of the backtest, as published.
+      Map<String, Object> row = new LinkedHashMap<>();
+      b.getSchema().getFields().forEach(f -> row.put(f.name(), b.get(f.name())));
+      backtest.add(row);
+    }
+    level.put("backtest", backtest);
+    return level;
   }
 
   private static Map<String, Object> partitionInfo(

@@ -63,5 +63,16 @@ public record DiscoveryTrace(String entityId, long day, int daysFinal, BitSet ac
 
     @Override
     public void verifyDeterministic() {}
+
+    // Stateless: every instance is the same coder, also after Java serialization.
+    @Override
+    public boolean equals(Object other) {
+      return other instanceof Coder;
+    }
+
+    @Override
+    public int hashCode() {
+      return Coder.class.hashCode();
+    }
   }
 }

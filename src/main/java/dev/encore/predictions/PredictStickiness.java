@@ -96,7 +96,7 @@ public class PredictStickiness extends PTransform<PCollectionTuple, PCollectionT
         .apply("KeepMatureTracesOfFitWindow", Filter.by(kv -> kv.getValue().day() >= fitFrom
             && kv.getValue().day() <= fitTo && kv.getValue().daysFinal() == days))
         .apply("GroupFitTracesByLevel", GroupByKey.create())
-        .apply("FitPriorsAndBacktest", ParDo.of(new FitFn(days, rules.minDiscoverers(), fitFrom, fitTo)))
+        .apply("FitPriorsAndBacktest", ParDo.of(new FitFn(days, rules, fitFrom, fitTo)))
         .setCoder(KvCoder.of(StringUtf8Coder.of(), SerializableCoder.of(LevelFit.class)));
     PCollectionView<Map<String, LevelFit>> priors = fits.apply("PriorsByLevel", View.asMap());
 
@@ -151,13 +151,13 @@ public class PredictStickiness extends PTransform<PCollectionTuple, PCollectionT
   /** Per level: the prior and the backtest. */
   static class FitFn extends DoFn<KV<String, Iterable<DiscoveryTrace>>, KV<String, LevelFit>> {
     private final int days;
-    private final int minDiscoverers;
+    private final PredictionRules rules;
     private final long fitFrom;
     private final long fitTo;
 
-    FitFn(int days, int minDiscoverers, long fitFrom, long fitTo) {
+    FitFn(int days, PredictionRules rules, long fitFrom, long fitTo) {
       this.days = days;
-      this.minDiscoverers = minDiscoverers;
+      this.rules = rules;
       this.fitFrom = fitFrom;
       this.fitTo = fitTo;
     }
@@ -166,7 +166,7 @@ public class PredictStickiness extends PTransform<PCollectionTuple, PCollectionT
     public void process(@Element KV<String, Iterable<DiscoveryTrace>> level, OutputReceiver<KV<String, LevelFit>> out) {
       List<DiscoveryTrace> mature = new ArrayList<>();
       level.getValue().forEach(mature::add);
-      StickinessModel model = new StickinessModel(days, minDiscoverers);
+      StickinessModel model = new StickinessModel(days, rules.minDiscoverers(), rules.ridge());
       Fit fit = model.fit(mature);
       List<StickinessModel.BacktestRow> backtest =
           fit.prior() == null ? List.of() : StickinessModel.summarise(model.backtest(mature));
@@ -255,7 +255,8 @@ public class PredictStickiness extends PTransform<PCollectionTuple, PCollectionT
       entity.getValue().getAll(RECENT).forEach(recent::add);
       LevelFit fit = c.sideInput(priors).get(key[0]);
       StickinessModel.Prior prior = fit == null ? null : fit.fit().prior();
-      StickinessModel model = new StickinessModel(spec.traceLength(), 2);
+      // Only the posterior and the per-discovery predictions: the fit's parameters do not matter here.
+      StickinessModel model = new StickinessModel(spec.traceLength(), 2, 0);
       Evidence evidence = Evidence.of(recent, spec.traceLength());
       Posterior posterior = prior == null ? null : model.posterior(prior, evidence);
       if (!recent.isEmpty()) {

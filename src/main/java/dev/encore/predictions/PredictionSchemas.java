@@ -58,7 +58,7 @@ public final class PredictionSchemas {
         .type().optional().array().items().array().items().doubleType();
     f.name("noise_cov")
         .doc("V: " + w + " lists of " + w + " doubles, the mean over entities of the within-entity sample covariance"
-            + " (n - 1) of their discoveries' traces, plus a ridge of 1e-3 x its mean diagonal entry on the diagonal."
+            + " (n - 1) of their discoveries' traces, plus the definition's predictions.ridge x its mean diagonal entry on the diagonal."
             + " Null without a prior.")
         .type().optional().array().items().array().items().doubleType();
     f.name("prior_stickiness_" + s)

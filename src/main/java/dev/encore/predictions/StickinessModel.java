@@ -31,28 +31,29 @@ public final class StickinessModel implements Serializable {
   public static final double Z_90 = 1.6448536269514722;
   /** V is positive definite when every squared Cholesky pivot exceeds this share of its largest diagonal entry. */
   static final double PIVOT_TOLERANCE = 1e-10;
-  /**
-   * The ridge added to V's diagonal, as a share of its mean diagonal entry: the within-entity covariance is singular
-   * on any but large data (a day no fitted trace is active on has zero variance; its rank is at most Σ (n_e - 1)).
-   */
-  public static final double RIDGE = 1e-3;
+
   public static final String TOO_FEW_ENTITIES =
       "fewer than 2 entities with min_discoverers mature discoveries in the fit window";
   public static final String NOT_POSITIVE_DEFINITE = "noise covariance not positive definite";
 
   private final int days;
   private final int minDiscoverers;
+  private final double ridge;
 
   /**
    * @param days W, the trace length (stickiness_days - 1)
    * @param minDiscoverers the mature discoveries an entity needs in the fit window to be fitted on (≥ 2)
+   * @param ridge added to V's diagonal, as a share of its mean diagonal entry: the within-entity covariance is
+   *     singular on any but large data (a day no fitted trace is active on has zero variance; its rank is at most
+   *     Σ (n_e - 1)), and near-singular on more, which makes conditioning on many observed days unstable
    */
-  public StickinessModel(int days, int minDiscoverers) {
+  public StickinessModel(int days, int minDiscoverers, double ridge) {
     if (minDiscoverers < 2) {
       throw new IllegalArgumentException("minDiscoverers must be >= 2 (a sample covariance), got " + minDiscoverers);
     }
     this.days = days;
     this.minDiscoverers = minDiscoverers;
+    this.ridge = ridge;
   }
 
   /** μ (W), Σ and V (W × W). */
@@ -173,9 +174,9 @@ public final class StickinessModel implements Serializable {
       }
       meanVariance += noiseSum[i][i];
     }
-    double ridge = RIDGE * meanVariance / days;
+    double added = ridge * meanVariance / days;
     for (int i = 0; i < days; i++) {
-      noiseSum[i][i] += ridge;
+      noiseSum[i][i] += added;
     }
     if (!positiveDefinite(noiseSum)) {
       return new Fit(null, NOT_POSITIVE_DEFINITE, e, traces);

@@ -1,5 +1,6 @@
 package dev.encore.report;
 
+import dev.encore.predictions.StickinessModel;
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.Font;
@@ -104,6 +105,49 @@ final class ReportCharts {
     chart.addSubtitle(new org.jfree.chart.title.TextTitle(
         "hollow squares, dashed: immature (day within " + lateness + " days of as_of, late plays may still arrive)",
         new Font(Font.SANS_SERIF, Font.ITALIC, 13)));
+    return chart;
+  }
+
+  /**
+   * A level's backtest: the mean absolute error of the predicted mean stickiness against the days observed, one
+   * line for the model and one per baseline (the scaled count has no point at k = 0).
+   */
+  static JFreeChart backtest(String title, int stickinessDays, List<StickinessModel.BacktestRow> rows) {
+    XYSeries model = new XYSeries("model (posterior mean)", true, false);
+    XYSeries priorMean = new XYSeries("baseline: prior mean", true, false);
+    XYSeries scaled = new XYSeries("baseline: partial count scaled to " + (stickinessDays - 1) + " days", true, false);
+    int maxK = 0;
+    for (StickinessModel.BacktestRow b : rows) {
+      model.add(b.daysObserved(), b.mae());
+      priorMean.add(b.daysObserved(), b.maePriorMean());
+      if (b.maeScaledCount() != null) {
+        scaled.add(b.daysObserved(), b.maeScaledCount().doubleValue());
+      }
+      maxK = Math.max(maxK, b.daysObserved());
+    }
+    XYSeriesCollection data = new XYSeriesCollection();
+    data.addSeries(model);
+    data.addSeries(priorMean);
+    data.addSeries(scaled);
+    JFreeChart chart = ChartFactory.createXYLineChart(title, "days observed, k (final days of each trace used)",
+        "mean absolute error of mean stickiness_" + stickinessDays, data, PlotOrientation.VERTICAL, true, false, false);
+    THEME.apply(chart);
+    XYPlot plot = chart.getXYPlot();
+    XYLineAndShapeRenderer r = new XYLineAndShapeRenderer(true, true);
+    for (int i = 0; i < 3; i++) {
+      r.setSeriesPaint(i, PALETTE[i]);
+      r.setSeriesShape(i, new Ellipse2D.Double(-4, -4, 8, 8));
+      // The model solid, the baselines dashed: the line to compare against the others stands out.
+      r.setSeriesStroke(i, i == 0 ? new BasicStroke(3f) : new BasicStroke(
+          2f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f, new float[] {6f, 4f}, 0f));
+    }
+    plot.setRenderer(r);
+    NumberAxis x = (NumberAxis) plot.getDomainAxis();
+    x.setRange(-0.5, maxK + 0.5);
+    x.setStandardTickUnits(NumberAxis.createIntegerTickUnits());
+    NumberAxis y = (NumberAxis) plot.getRangeAxis();
+    y.setAutoRangeIncludesZero(true);
+    plot.setNoDataMessage("No backtest");
     return chart;
   }
 

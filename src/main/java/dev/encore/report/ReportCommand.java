@@ -22,7 +22,8 @@ public final class ReportCommand {
       Writes ROOT/_report/report.html (one self-contained page: charts embedded, no script, no network) and the
       same charts as 900x500 PNG files in ROOT/_report/, from the Parquet datasets published in the Encore output
       root ROOT: retention curve, stickiness_60 of discoveries, sessions per user, session length, plays per hour
-      of day, rejected records by reason, and the rows per dataset.
+      of day, rejected records by reason, the rows per dataset, and the backtest of the stickiness predictions
+      (reward_priors of the newest run: per entity level a chart, stickiness_backtest_LEVEL.png, and a table).
 
       Options:
         --output=ROOT   an Encore output root (it has _encore/ROOT), required: a local folder, hdfs://, s3://
@@ -62,9 +63,9 @@ public final class ReportCommand {
         // Beam's parser names the unknown or malformed option.
         return usage(err, e.getMessage());
       }
-      String html = RunReport.write(output, options);
-      out.println("Report written: " + html);
-      out.println("Charts: " + String.join(", ", RunReport.chartFiles()) + " in " + StoreFiles.parent(html));
+      RunReport.Written written = RunReport.writeReport(output, RunReport.standardDatasets(), options);
+      out.println("Report written: " + written.html());
+      out.println("Charts: " + String.join(", ", written.charts()) + " in " + StoreFiles.parent(written.html()));
       return 0;
     } catch (EncoreException e) {
       err.println("encore report: error: " + e.getMessage());

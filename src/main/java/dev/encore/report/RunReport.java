@@ -4,6 +4,7 @@ import dev.encore.EncoreException;
 import dev.encore.ingest.InputCalendar;
 import dev.encore.config.JobDefinition;
 import dev.encore.nightly.Outputs;
+import dev.encore.predictions.StickinessModel;
 import dev.encore.publish.OutputRoot;
 import dev.encore.publish.ParquetFiles;
 import dev.encore.publish.PartitionLayout;
@@ -24,9 +25,12 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericRecord;
 import org.apache.parquet.hadoop.ParquetFileReader;
 import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
@@ -87,6 +91,14 @@ public final class RunReport {
 
   /** As {@link #write(String, PipelineOptions)}, listing the row counts of {@code datasets} (registry order). */
   public static String write(String outputRoot, List<String> datasets, PipelineOptions options) {
+    return writeReport(outputRoot, datasets, options).html();
+  }
+
+  /** What a report wrote: the page and its chart files' names (in {@code _report/}). */
+  record Written(String html, List<String> charts) {}
+
+  /** Writes the report (see {@link #write(String, List, PipelineOptions)}) and says what it wrote. */
+  static Written writeReport(String outputRoot, List<String> datasets, PipelineOptions options) {
     PartitionLayout root = PartitionLayout.of(absolute(outputRoot), options);
     String marker = root.privatePath("ROOT");
     if (!StoreFiles.exists(marker)) {
@@ -117,23 +129,40 @@ public final class RunReport {
     charts.add(stickiness(root));
     charts.addAll(sessions(root));
     charts.add(rejected(root));
+    Predictions predictions = predictions(root);
 
     String dir = StoreFiles.join(root.root(), DIR);
     try {
+      List<String> written = new ArrayList<>();
       // Each file is replaced whole, so a person or a web server reading _report/ never sees half a page.
-      for (Chart c : charts) {
+      for (Chart c : concat(charts, predictions.charts())) {
         root.store().replaceAtomically(StoreFiles.join(dir, c.file()), c.png());
+        written.add(c.file());
       }
+      // A level's backtest chart from an earlier report would otherwise stay beside this one's.
+      List<String> stale = new ArrayList<>();
+      for (String f : StoreFiles.match(StoreFiles.join(dir, BACKTEST_CHART_PREFIX + "*.png"))) {
+        if (!written.contains(StoreFiles.name(f))) {
+          stale.add(f);
+        }
+      }
+      StoreFiles.delete(stale);
       String html = StoreFiles.join(dir, HTML);
-      root.store().replaceAtomically(html, page(root, asOf, counts, InputCalendar.read(root), charts)
+      root.store().replaceAtomically(html, page(root, asOf, counts, InputCalendar.read(root), charts, predictions)
           .getBytes(StandardCharsets.UTF_8));
-      return html;
+      return new Written(html, written);
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot write the report under " + dir + ": " + e.getMessage(), e);
     }
   }
 
-  private static List<String> standardDatasets() {
+  private static List<Chart> concat(List<Chart> a, List<Chart> b) {
+    List<Chart> all = new ArrayList<>(a);
+    all.addAll(b);
+    return all;
+  }
+
+  static List<String> standardDatasets() {
     return Outputs.standard(RewardSpec.of(JobDefinition.builtIn())).names();
   }
 
@@ -369,6 +398,112 @@ public final class RunReport {
     return byReason;
   }
 
+  // ---- stickiness predictions: the backtest ----
+
+  /** File name prefix of the per-level backtest charts. */
+  static final String BACKTEST_CHART_PREFIX = "stickiness_backtest_";
+
+  /** The "Stickiness predictions" section: its HTML (charts embedded) and its charts. */
+  record Predictions(String html, List<Chart> charts) {}
+
+  /** One level's reward_priors row, as the report shows it; {@code priorStickiness} null without a prior. */
+  record LevelPrior(String level, int stickinessDays, LocalDate fitFrom, LocalDate fitTo, int entities, int traces,
+      Double priorStickiness, String noPriorReason, List<StickinessModel.BacktestRow> backtest) {}
+
+  /** The backtest of the newest reward_priors partition (the newest run with predictions), level by level. */
+  private static Predictions predictions(PartitionLayout root) {
+    StringBuilder h = new StringBuilder("<section>\n<h2>Stickiness predictions</h2>\n");
+    List<LocalDate> days = ParquetDatasets.partitions(root, "reward_priors");
+    if (days.isEmpty()) {
+      h.append("<p class=\"predictions\">No reward_priors partition is published: the definition has no"
+          + " predictions section, or no run has published one yet.</p>\n</section>\n");
+      return new Predictions(h.toString(), List.of());
+    }
+    LocalDate asOf = days.get(days.size() - 1);
+    List<LevelPrior> levels = new ArrayList<>();
+    ParquetDatasets.read(root, "reward_priors", asOf, r -> levels.add(levelPrior(r)));
+    levels.sort(Comparator.comparing(LevelPrior::level));
+    int s = levels.isEmpty() ? 60 : levels.get(0).stickinessDays();
+    h.append("<p class=\"predictions\">The stickiness predictions of the run of ").append(asOf)
+        .append(" (reward_priors dt=").append(asOf).append("; docs/rewards.md, Predictions), and their backtest:")
+        .append(" every entity of the fit set is held out with its fold (5 folds by a hash of entity_id) and")
+        .append(" predicted by the prior fitted on the other folds, from its discoveries' mature traces cut to")
+        .append(" their first k days (k = days observed), against the realised mean stickiness_").append(s)
+        .append(" of its discoverers. Beside it two baselines: the prior mean (1 + &Sigma;&mu;, the prediction")
+        .append(" for an entity nothing is known of) and the partial count scaled to the whole window (1 + ")
+        .append(s - 1).append("/k &times; the mean active days in the first k). Coverage: the share of entities")
+        .append(" whose realised mean lies in the 90 % interval of the prediction (the posterior variance plus")
+        .append(" the sampling noise of a mean of n discoverers).</p>\n");
+    List<Chart> charts = new ArrayList<>();
+    for (LevelPrior l : levels) {
+      h.append("<h3>").append(escape(l.level())).append("</h3>\n<p class=\"fit\" data-level=\"")
+          .append(escape(l.level())).append("\">");
+      String window = " with discoveries " + l.fitFrom() + " .. " + l.fitTo();
+      if (l.priorStickiness() == null) {
+        h.append("No prior: ").append(escape(String.valueOf(l.noPriorReason()))).append(" (")
+            .append(l.entities()).append(" entities, ").append(l.traces()).append(" mature traces qualified")
+            .append(window).append("). The level's predictions are null.</p>\n");
+        continue;
+      }
+      h.append("Prior fitted on ").append(l.entities()).append(" entities (").append(l.traces())
+          .append(" mature traces)").append(window).append("; prior mean stickiness_").append(s).append(" ")
+          .append(decimal(l.priorStickiness(), 3)).append(".</p>\n");
+      if (l.backtest().isEmpty()) {
+        h.append("<p>No backtest: no fold's prior could be fitted on the other folds' entities (it needs at least"
+            + " 2 of them), so no entity could be held out.</p>\n");
+        continue;
+      }
+      int heldOut = l.backtest().get(0).entities();
+      Chart chart = chart(BACKTEST_CHART_PREFIX + l.level() + ".png", l.level(),
+          "Mean absolute error of the predicted mean stickiness_" + s + " of the " + heldOut + " held-out "
+              + escape(l.level()) + " entities against the days observed k, for the model and the two baselines"
+              + " (the scaled count has no point at k = 0); as of " + asOf + ".",
+          ReportCharts.backtest(l.level() + ": backtest of the stickiness_" + s + " predictions", s, l.backtest()),
+          backtestTable(l));
+      charts.add(chart);
+      chartHtml(h, chart);
+    }
+    h.append("</section>\n");
+    return new Predictions(h.toString(), charts);
+  }
+
+  private static LevelPrior levelPrior(GenericRecord r) {
+    String prior = r.getSchema().getFields().stream().map(Schema.Field::name)
+        .filter(n -> n.startsWith("prior_stickiness_")).findFirst()
+        .orElseThrow(() -> new IllegalStateException("reward_priors has no prior_stickiness_S column"));
+    List<StickinessModel.BacktestRow> backtest = new ArrayList<>();
+    for (Object element : (List<?>) r.get("backtest")) {
+      GenericRecord b = (GenericRecord) element;
+      backtest.add(new StickinessModel.BacktestRow((Integer) b.get("days_observed"), (Integer) b.get("entities"),
+          (Double) b.get("mae"), (Double) b.get("mae_prior_mean"), (Double) b.get("mae_scaled_count"),
+          (Double) b.get("coverage_90")));
+    }
+    return new LevelPrior(ParquetDatasets.string(r, "entity_level"),
+        Integer.parseInt(prior.substring("prior_stickiness_".length())),
+        LocalDate.ofEpochDay(ParquetDatasets.number(r, "fit_from")),
+        LocalDate.ofEpochDay(ParquetDatasets.number(r, "fit_to")),
+        (Integer) r.get("entities"), (Integer) r.get("traces"), (Double) r.get(prior),
+        ParquetDatasets.string(r, "no_prior_reason"), backtest);
+  }
+
+  private static String backtestTable(LevelPrior l) {
+    StringBuilder t = new StringBuilder("<table class=\"backtest\" data-level=\"").append(escape(l.level()))
+        .append("\"><tr><th>days observed k</th><th>entities</th><th>MAE model</th><th>MAE prior mean</th>")
+        .append("<th>MAE scaled count</th><th>90 % interval coverage</th></tr>\n");
+    for (StickinessModel.BacktestRow b : l.backtest()) {
+      t.append("<tr><td class=\"n\">").append(b.daysObserved()).append("</td><td class=\"n\">")
+          .append(b.entities()).append("</td><td class=\"n\">").append(decimal(b.mae(), 3))
+          .append("</td><td class=\"n\">").append(decimal(b.maePriorMean(), 3)).append("</td><td class=\"n\">")
+          .append(b.maeScaledCount() == null ? "" : decimal(b.maeScaledCount(), 3)).append("</td><td class=\"n\">")
+          .append(decimal(100 * b.coverage90(), 1)).append(" %</td></tr>\n");
+    }
+    return t.append("</table>\n").toString();
+  }
+
+  static String decimal(double value, int places) {
+    return String.format(Locale.ROOT, "%." + places + "f", value);
+  }
+
   // ---- helpers ----
 
   /** Bin [lo, hi] inclusive. */
@@ -455,8 +590,8 @@ public final class RunReport {
     }
   }
 
-  private static String page(
-      PartitionLayout root, LocalDate asOf, List<DatasetRows> counts, InputCalendar calendar, List<Chart> charts) {
+  private static String page(PartitionLayout root, LocalDate asOf, List<DatasetRows> counts, InputCalendar calendar,
+      List<Chart> charts, Predictions predictions) {
     StringBuilder h = new StringBuilder();
     String title = "Encore run report: " + root.root() + " (as_of " + (asOf == null ? "none" : asOf) + ")";
     h.append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>")
@@ -483,13 +618,20 @@ public final class RunReport {
     h.append("</table>\n");
     calendar(h, calendar);
     for (Chart c : charts) {
-      h.append("<section>\n<h2>").append(escape(c.title())).append("</h2>\n<img alt=\"").append(escape(c.title()))
-          .append("\" src=\"data:image/png;base64,").append(Base64.getEncoder().encodeToString(c.png()))
-          .append("\">\n<p class=\"caption\">").append(c.caption()).append(" (").append(c.file())
-          .append(")</p>\n").append(c.extraHtml()).append("</section>\n");
+      h.append("<section>\n<h2>").append(escape(c.title())).append("</h2>\n");
+      chartHtml(h, c);
+      h.append("</section>\n");
     }
+    h.append(predictions.html());
     h.append("</body>\n</html>\n");
     return h.toString();
+  }
+
+  /** A chart's image (embedded), caption and table. */
+  private static void chartHtml(StringBuilder h, Chart c) {
+    h.append("<img alt=\"").append(escape(c.title())).append("\" src=\"data:image/png;base64,")
+        .append(Base64.getEncoder().encodeToString(c.png())).append("\">\n<p class=\"caption\">")
+        .append(c.caption()).append(" (").append(c.file()).append(")</p>\n").append(c.extraHtml());
   }
 
   /**
@@ -522,7 +664,7 @@ public final class RunReport {
     return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
   }
 
-  /** For the command's summary: the chart files the report writes. */
+  /** The chart files every report writes (a level with a backtest adds its own, {@link #BACKTEST_CHART_PREFIX}). */
   static List<String> chartFiles() {
     return List.of("retention.png", "stickiness_60.png", "sessions_per_user.png", "session_length.png",
         "plays_by_hour.png", "rejected_by_reason.png");

@@ -235,7 +235,7 @@ class JobDefinitionTest {
                 Map.of("entity_levels", List.of("artist", "show"), "lookback_days", 60, "stickiness_days", 60,
                     "active_days_horizons", List.of(7, 28)),
             "publishing", Map.of("checkpoints", "auto"),
-            "predictions", Map.of("fit_days", 60, "min_discoverers", 5));
+            "predictions", Map.of("fit_days", 60, "min_discoverers", 5, "ridge", 0.1));
 
     assertThat(JobDefinition.builtIn().toMap(), equalTo(expected));
     // The file's order, so the run metadata reads like the file.
@@ -246,7 +246,7 @@ class JobDefinitionTest {
   void digestIsStableUnderKeyOrderCommentsAndSource() {
     String reordered =
         """
-        predictions: {min_discoverers: 5, fit_days: 60}
+        predictions: {ridge: 0.1, min_discoverers: 5, fit_days: 60}
         publishing: {checkpoints: auto}
         discovery:
           active_days_horizons: [7, 28]

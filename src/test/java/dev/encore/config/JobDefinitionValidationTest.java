@@ -44,12 +44,13 @@ class JobDefinitionValidationTest {
     refusedWith("  fit_days: 60", "  fit_days: 0", "predictions.fit_days is 0; allowed: an integer from 1 to 365");
     refusedWith("  min_discoverers: 5", "  min_discoverers: 1",
         "predictions.min_discoverers is 1; allowed: an integer from 2 to 1000000");
-    refusedWith("  min_discoverers: 5", "  min_discoverers: 5\n  ridge: 0",
-        "predictions.ridge is not a known key; allowed keys in predictions: fit_days, min_discoverers");
+    refusedWith("  ridge: 0.1", "  ridge: 2", "predictions.ridge is 2; allowed: a number from 0 to 1");
+    refusedWith("  ridge: 0.1", "  ridge: 0.1\n  shrink: 0",
+        "predictions.shrink is not a known key; allowed keys in predictions: fit_days, min_discoverers, ridge");
     String text = nightlyText();
     String without = text.substring(0, text.indexOf("\npredictions:"));
     assertThat(JobDefinition.parse(without, SOURCE).predictions(), equalTo(null));
-    assertThat(JobDefinition.builtIn().predictions(), equalTo(new PredictionRules(60, 5)));
+    assertThat(JobDefinition.builtIn().predictions(), equalTo(new PredictionRules(60, 5, 0.1)));
   }
 
   // ---- version, unknown and missing keys

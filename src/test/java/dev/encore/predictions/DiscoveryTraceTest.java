@@ -10,6 +10,7 @@ import java.util.BitSet;
 import java.util.Collections;
 import java.util.List;
 import org.apache.beam.sdk.coders.Coder;
+import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.testing.CoderProperties;
 import org.apache.beam.sdk.util.CoderUtils;
 import org.apache.beam.sdk.util.SerializableUtils;
@@ -67,10 +68,12 @@ class DiscoveryTraceTest {
       CoderProperties.coderDeterministic(coder, v, new DiscoveryTrace(v.entityId(), v.day(), v.daysFinal(),
           (BitSet) v.active().clone()));
     }
-    // A coder shipped to workers (Java-serialized) decodes what the original encodes. Not
-    // CoderProperties.coderSerializable: it also wants the copy to equal the original, and this coder does not
-    // override equals (reported to the lead).
+    // A coder shipped to workers (Java-serialized) equals the original and decodes what the original encodes.
+    CoderProperties.coderSerializable(coder);
     Coder<DiscoveryTrace> shipped = SerializableUtils.clone(DiscoveryTrace.Coder.of());
+    assertThat(shipped, equalTo(coder));
+    assertThat(shipped.hashCode(), equalTo(coder.hashCode()));
+    assertThat(coder, not(equalTo((Object) StringUtf8Coder.of())));
     for (DiscoveryTrace v : values) {
       assertThat(CoderUtils.decodeFromByteArray(shipped, CoderUtils.encodeToByteArray(coder, v)), equalTo(v));
     }

@@ -32,6 +32,8 @@ import org.junit.jupiter.api.Test;
  */
 class StickinessModelTest {
   private static final double EPS = 1e-12;
+  /** The ridge of every hand-computed case here: ε = 1e-3 × the mean diagonal entry of V₀. */
+  private static final double RIDGE = 1e-3;
 
   /** A discovery of {@code entity} whose first {@code known.length} days are final, known[j-1] = x_j. */
   private static DiscoveryTrace trace(String entity, int... known) {
@@ -65,7 +67,7 @@ class StickinessModelTest {
 
   @Test
   void fitsMeanBetweenAndWithinCovariancesByMoments() {
-    StickinessModel model = new StickinessModel(2, 2);
+    StickinessModel model = new StickinessModel(2, 2, RIDGE);
     // Interleaved on purpose: fit groups by entity itself. "d" has 1 discovery < min_discoverers 2: ignored (with
     // it, μ would move and its S_d would divide by n - 1 = 0).
     Fit fit = model.fit(List.of(trace("b", 1, 1), trace("a", 1, 0), trace("c", 0, 0), trace("d", 1, 1),
@@ -85,8 +87,10 @@ class StickinessModelTest {
     // x̄_e - μ in 18ths: a (2, 1), b (5, -2), c (-7, 1); Σ = (1/(E-1)) Σ_e outer / 18²:
     //    11: (4+25+49)/2 = 39, 22: (1+4+1)/2 = 3, 12: (2-10-7)/2 = -7.5  → [[39, -7.5], [-7.5, 3]] / 324
     assertMatrix(prior.cov(), new double[][] {{39.0 / 324, -7.5 / 324}, {-7.5 / 324, 3.0 / 324}});
-    // V = (S_a + S_b + S_c)/3: 11: (1/2+1/3+0)/3 = 5/18, 22: (1/2+1/3+1/2)/3 = 4/9, 12: (-1/2+1/6+0)/3 = -1/9
-    assertMatrix(prior.noise(), new double[][] {{5.0 / 18, -1.0 / 9}, {-1.0 / 9, 4.0 / 9}});
+    // V₀ = (S_a + S_b + S_c)/3: 11: (1/2+1/3+0)/3 = 5/18, 22: (1/2+1/3+1/2)/3 = 4/9, 12: (-1/2+1/6+0)/3 = -1/9;
+    // ridge ε = 1e-3 · mean diag V₀ = 1e-3 · (5/18 + 8/18)/2 = 13/36000, on the diagonal only: V = V₀ + ε I
+    double ridge = 13.0 / 36000;
+    assertMatrix(prior.noise(), new double[][] {{5.0 / 18 + ridge, -1.0 / 9}, {-1.0 / 9, 4.0 / 9 + ridge}});
     // 1 + Σμ = 1 + 7/18 + 8/18 = 33/18
     assertThat(prior.stickiness(), closeTo(33.0 / 18, EPS));
   }
@@ -94,7 +98,7 @@ class StickinessModelTest {
   @Test
   void fewerThanTwoQualifyingEntitiesGiveNoPrior() {
     // min_discoverers 3: only b (3 discoveries) qualifies; a and c (2 each) are ignored, so E = 1.
-    StickinessModel model = new StickinessModel(2, 3);
+    StickinessModel model = new StickinessModel(2, 3, RIDGE);
     Fit fit = model.fit(List.of(trace("a", 1, 0), trace("a", 0, 1), trace("b", 1, 1), trace("b", 1, 0),
         trace("b", 0, 0), trace("c", 0, 0), trace("c", 0, 1)));
     assertThat(fit.prior(), nullValue());
@@ -112,30 +116,85 @@ class StickinessModelTest {
   }
 
   @Test
-  void aDayOnWhichNoTraceVariesGivesNoPrior() {
-    StickinessModel model = new StickinessModel(2, 2);
-    // Day 2 is 0 in every trace: V's second row and column are 0, so V is singular.
-    Fit zeroDay = model.fit(List.of(trace("a", 1, 0), trace("a", 0, 0), trace("b", 1, 0), trace("b", 0, 0),
+  void everyEntitysTracesAllTheSameGiveNoPrior() {
+    StickinessModel model = new StickinessModel(2, 2, RIDGE);
+    // Every fitted trace is (1, 0): every S_e = 0, so V₀ = 0, the ridge 1e-3 · mean diag V₀ = 0 and V = 0.
+    Fit identical = model.fit(List.of(trace("a", 1, 0), trace("a", 1, 0), trace("b", 1, 0), trace("b", 1, 0),
         trace("b", 1, 0)));
-    assertThat(zeroDay.prior(), nullValue());
-    assertThat(zeroDay.noPriorReason(), equalTo(StickinessModel.NOT_POSITIVE_DEFINITE));
-    assertThat(zeroDay.noPriorReason(), equalTo("noise covariance not positive definite"));
-    assertThat(zeroDay.entities(), equalTo(2));
-    assertThat(zeroDay.traces(), equalTo(5));
+    assertThat(identical.prior(), nullValue());
+    assertThat(identical.noPriorReason(), equalTo(StickinessModel.NOT_POSITIVE_DEFINITE));
+    assertThat(identical.noPriorReason(), equalTo("noise covariance not positive definite"));
+    assertThat(identical.entities(), equalTo(2));
+    assertThat(identical.traces(), equalTo(5));
 
-    // Day 2 equals day 1 in every trace: V = (5/12)·[[1, 1], [1, 1]] (S_a = 1/2·J, S_b = 1/3·J), positive
-    // diagonal but a second Cholesky pivot of 5/12 - 5/12 = 0 (up to rounding, hence the tolerance).
-    Fit twinDays = model.fit(List.of(trace("a", 1, 1), trace("a", 0, 0), trace("b", 1, 1), trace("b", 0, 0),
-        trace("b", 0, 0)));
-    assertThat(twinDays.prior(), nullValue());
-    assertThat(twinDays.noPriorReason(), equalTo(StickinessModel.NOT_POSITIVE_DEFINITE));
+    // The entities differ (a always (1, 0), b always (0, 1): Σ ≠ 0) but within each every trace is the same:
+    // still V₀ = 0, ε = 0, V = 0.
+    Fit constantWithin = model.fit(List.of(trace("a", 1, 0), trace("a", 1, 0), trace("b", 0, 1), trace("b", 0, 1),
+        trace("b", 0, 1)));
+    assertThat(constantWithin.prior(), nullValue());
+    assertThat(constantWithin.noPriorReason(), equalTo(StickinessModel.NOT_POSITIVE_DEFINITE));
+    assertThat(constantWithin.entities(), equalTo(2));
+  }
+
+  @Test
+  void theRidgeIsAShareOfTheMeanWithinVarianceOnTheDiagonalOnly() {
+    // Day 2 equals day 1 in every trace: S_a = (1/2)·J (values 1, 0), S_b = (1/3)·J (values 1, 0, 0: deviations
+    // 2/3, -1/3, -1/3, squares 6/9, over 2), J the all-ones matrix; V₀ = (5/12)·J is singular (without the ridge
+    // there was no prior). ε = 1e-3 · (5/12 + 5/12)/2 = 1/2400 on the diagonal; the off-diagonal stays 5/12.
+    Fit fit = new StickinessModel(2, 2, RIDGE).fit(List.of(trace("a", 1, 1), trace("a", 0, 0), trace("b", 1, 1),
+        trace("b", 0, 0), trace("b", 0, 0)));
+    assertThat(fit.noPriorReason(), nullValue());
+    double ridge = 1.0 / 2400;
+    assertMatrix(fit.prior().noise(), new double[][] {{5.0 / 12 + ridge, 5.0 / 12}, {5.0 / 12, 5.0 / 12 + ridge}});
+    // μ = ((1/2 + 1/3)/2, same) = (5/12, 5/12); x̄_e - μ = ±(1/12, 1/12): Σ = 2·(1/144)·J / 1 = (1/72)·J
+    assertVector(fit.prior().mean(), 5.0 / 12, 5.0 / 12);
+    assertMatrix(fit.prior().cov(), new double[][] {{1.0 / 72, 1.0 / 72}, {1.0 / 72, 1.0 / 72}});
+  }
+
+  @Test
+  void aDayNoFittedTraceIsActiveOnGetsAPriorThatPredictsItZero() {
+    StickinessModel model = new StickinessModel(2, 2, RIDGE);
+    // Day 2 is 0 in every fitted trace. a: day 1 values 1, 0 → S_a,11 = 1/2; b: 1, 0, 1 → deviations 1/3, -2/3, 1/3,
+    // S_b,11 = (6/9)/2 = 1/3; every day-2 entry is 0: V₀ = [[5/12, 0], [0, 0]], ε = 1e-3 · (5/12)/2 = 1/4800.
+    Fit fit = model.fit(List.of(trace("a", 1, 0), trace("a", 0, 0), trace("b", 1, 0), trace("b", 0, 0),
+        trace("b", 1, 0)));
+    assertThat(fit.noPriorReason(), nullValue());
+    assertThat(fit.entities(), equalTo(2));
+    assertThat(fit.traces(), equalTo(5));
+    Prior prior = fit.prior();
+    // μ = ((1/2 + 2/3)/2, 0) = (7/12, 0); x̄_e - μ = ∓(1/12, 0): Σ = [[2/144, 0], [0, 0]] = [[1/72, 0], [0, 0]]
+    assertVector(prior.mean(), 7.0 / 12, 0);
+    assertMatrix(prior.cov(), new double[][] {{1.0 / 72, 0}, {0, 0}});
+    assertMatrix(prior.noise(), new double[][] {{5.0 / 12 + 1.0 / 4800, 0}, {0, 1.0 / 4800}});
+
+    // n = (2, 2): N = V/2, A = Σ + N = [[1/72 + 5/24 + 1/9600, 0], [0, 1/9600]] = [[6403/28800, 0], [0, 1/9600]]
+    // (28800ths: 400 + 6000 + 3). Σ[:, 2] = 0, so day 2's observation moves nothing and m_2 = μ_2 = 0;
+    // m_1 = 7/12 + (400/6403)(ȳ_1 - 7/12); C = [[(1/72)(1 - 400/6403), 0], [0, 0]] = [[6003/(72·6403), 0], [0, 0]].
+    // ȳ = (1, 1): m_1 = 7/12 + (400/6403)(5/12) = 7/12 + 500/19209
+    Posterior active = model.posterior(prior, Evidence.of(List.of(trace("x", 1, 1), trace("x", 1, 1)), 2));
+    assertVector(active.mean(), 7.0 / 12 + 500.0 / 19209, 0);
+    assertMatrix(active.cov(), new double[][] {{6003.0 / (72 * 6403), 0}, {0, 0}});
+    // ȳ = (0, 1): m_1 = 7/12 - (400/6403)(7/12) = 7/12 - 700/19209
+    Posterior inactive = model.posterior(prior, Evidence.of(List.of(trace("x", 0, 1), trace("x", 0, 1)), 2));
+    assertVector(inactive.mean(), 7.0 / 12 - 700.0 / 19209, 0);
+    assertThat(inactive.stickiness(), closeTo(1 + 7.0 / 12 - 700.0 / 19209, EPS));
+
+    // A discovery with day 1 known: S = C + V has S_21 = 0, so day 2 is predicted a_2 = 0 with variance
+    // S_22 = 0 + ε: 1 + x_1 + 0.
+    DiscoveryPredictor predictor = model.discoveries(active.mean(), active.cov(), prior.noise());
+    Prediction one = predictor.predict(trace("x", 1));
+    assertThat(one.mean(), closeTo(2, EPS));
+    assertThat(one.sd(), closeTo(Math.sqrt(1.0 / 4800), EPS));
+    Prediction zero = predictor.predict(trace("x", 0));
+    assertThat(zero.mean(), closeTo(1, EPS));
+    assertThat(zero.sd(), closeTo(Math.sqrt(1.0 / 4800), EPS));
   }
 
   @Test
   void minDiscoverersBelowTwoIsRefused() {
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new StickinessModel(59, 1));
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new StickinessModel(59, 1, RIDGE));
     assertThat(e.getMessage(), equalTo("minDiscoverers must be >= 2 (a sample covariance), got 1"));
-    assertThat(new StickinessModel(59, 2), notNullValue());
+    assertThat(new StickinessModel(59, 2, RIDGE), notNullValue());
   }
 
   // ---- posterior ----------------------------------------------------------------------------------------------
@@ -170,7 +229,7 @@ class StickinessModelTest {
     // k counts leading days only: a day seen after a gap is not observed (and not used by the posterior).
     Evidence gap = new Evidence(new int[] {2, 0, 1}, new long[] {1, 0, 1});
     assertThat(gap.daysObserved(), equalTo(1));
-    StickinessModel model = new StickinessModel(3, 2);
+    StickinessModel model = new StickinessModel(3, 2, RIDGE);
     Posterior withGap = model.posterior(prior3(), gap);
     Posterior withoutGap = model.posterior(prior3(), new Evidence(new int[] {2, 0, 0}, new long[] {1, 0, 0}));
     assertThat(withGap.daysObserved(), equalTo(1));
@@ -179,7 +238,7 @@ class StickinessModelTest {
 
   @Test
   void withNothingObservedThePosteriorIsThePrior() {
-    Posterior p = new StickinessModel(3, 2).posterior(prior3(), Evidence.of(List.of(trace("x")), 3));
+    Posterior p = new StickinessModel(3, 2, RIDGE).posterior(prior3(), Evidence.of(List.of(trace("x")), 3));
     assertThat(p.daysObserved(), equalTo(0));
     assertVector(p.mean(), 0.5, 0.4, 0.3);
     assertMatrix(p.cov(), prior3().cov());
@@ -193,7 +252,7 @@ class StickinessModelTest {
   void oneObservedDayIsAScalarUpdate() {
     // 4 discoveries with day 1 final, 3 of them active: n = (4, 0, 0), ȳ_1 = 3/4, k = 1.
     Evidence e = Evidence.of(List.of(trace("x", 1), trace("x", 1), trace("x", 0), trace("x", 1)), 3);
-    Posterior p = new StickinessModel(3, 2).posterior(prior3(), e);
+    Posterior p = new StickinessModel(3, 2, RIDGE).posterior(prior3(), e);
     assertThat(p.daysObserved(), equalTo(1));
     // A = Σ_11 + V_11/4 = 0.04 + 0.03 = 0.07; Σ[:,1]/A = (0.04, 0.02, 0.01)/0.07 = (4/7, 2/7, 1/7);
     // ȳ_1 - μ_1 = 1/4: m = μ + (1/7, 1/14, 1/28)
@@ -213,7 +272,7 @@ class StickinessModelTest {
   void unequalCountsPerDayScaleTheNoiseByTheLargerCount() {
     // t1 final through day 2 (1, 1); t2, t3 through day 1 (1), (0): n = (3, 1, 0), ȳ = (2/3, 1), k = 2.
     Evidence e = Evidence.of(List.of(trace("x", 1, 1), trace("x", 1), trace("x", 0)), 3);
-    Posterior p = new StickinessModel(3, 2).posterior(prior3(), e);
+    Posterior p = new StickinessModel(3, 2, RIDGE).posterior(prior3(), e);
     assertThat(p.daysObserved(), equalTo(2));
     // N = [[V11/3, V12/max(3,1)], [V21/3, V22/1]] = [[0.04, 0.02], [0.02, 0.12]]
     // A = Σ[I,I] + N = [[0.08, 0.04], [0.04, 0.16]] = 0.04·[[2,1],[1,4]], det[[2,1],[1,4]] = 7,
@@ -242,7 +301,7 @@ class StickinessModelTest {
     Prior prior = new Prior(new double[] {0.5, 0.4}, new double[][] {{0.04, 0.02}, {0.02, 0.04}},
         new double[][] {{0.12, 0.06}, {0.06, 0.12}});
     Evidence e = Evidence.of(List.of(trace("x", 1, 1), trace("x", 1, 0)), 2);
-    Posterior p = new StickinessModel(2, 2).posterior(prior, e);
+    Posterior p = new StickinessModel(2, 2, RIDGE).posterior(prior, e);
     assertThat(p.daysObserved(), equalTo(2));
     // N = V/2 = 1.5·Σ, so A = 2.5·Σ and Σ A⁻¹ = 0.4·I: m = μ + 0.4·(ȳ - μ) = (0.5 + 0.2, 0.4 + 0.04),
     // C = Σ - 0.4·Σ = 0.6·Σ
@@ -258,7 +317,7 @@ class StickinessModelTest {
   @Test
   void discoveryPredictionsConditionOnTheirOwnFinalDays() {
     // W = 2, (a, B) = (μ, Σ) of everyDayObserved: S = B + V = 0.01·[[16,8],[8,16]].
-    StickinessModel model = new StickinessModel(2, 2);
+    StickinessModel model = new StickinessModel(2, 2, RIDGE);
     DiscoveryPredictor predictor = model.discoveries(new double[] {0.5, 0.4},
         new double[][] {{0.04, 0.02}, {0.02, 0.04}}, new double[][] {{0.12, 0.06}, {0.06, 0.12}});
 
@@ -286,7 +345,7 @@ class StickinessModelTest {
   void twoKnownDaysOfThree() {
     // W = 3, (a, B) = (μ, Σ) of prior3(): S = Σ + V = 0.01·[[16,8,1],[8,16,8],[1,8,16]].
     Prior prior = prior3();
-    DiscoveryPredictor predictor = new StickinessModel(3, 2).discoveries(prior.mean(), prior.cov(), prior.noise());
+    DiscoveryPredictor predictor = new StickinessModel(3, 2, RIDGE).discoveries(prior.mean(), prior.cov(), prior.noise());
     // k = 2, I = {1,2}, J = {3}: S[I,I] = 0.08·[[2,1],[1,2]], S[I,I]⁻¹ = (1/0.24)·[[2,-1],[-1,2]],
     // u = S[I,J]1 = (0.01, 0.08), w = S[I,I]⁻¹u = (1/0.24)·(0.02 - 0.08, -0.01 + 0.16) = (-0.25, 0.625).
     // x[I] = (1, 0): 1 + 1 + 0 + a_3 + w·(x[I] - a[I]) = 2 + 0.3 - 0.25·0.5 + 0.625·(-0.4) = 1.925
@@ -326,17 +385,18 @@ class StickinessModelTest {
   }
 
   /**
-   * W = 3, min_discoverers 2. Folds (see above): a, c → 0; b → 1; e → 2; m → 3; d → 4. m is the only entity whose
-   * traces vary on day 3, so without it V_33 = 0 and fold 3 has no prior; d has one discovery and qualifies nowhere.
-   * Trace totals: a (2, 1, 0), c (2, 3), b (1, 1), e (2, 0, 1, 2), m (1, 1, 2); their means 1, 5/2, 1, 5/4, 4/3
-   * and sample variances (= 1ᵀS_e1) 1, 1/2, 0, 11/12, 1/3.
+   * W = 3, min_discoverers 2. Folds (see above): a, c → 0; b → 1; e → 2; m → 3; d → 4. Only a and c have traces
+   * that differ within the entity; b, e and m repeat one trace each, so fold 0's prior (fitted on b, e, m) has V₀ = 0,
+   * ε = 0: no prior, and a and c are left out. d has one discovery and qualifies nowhere. Neither a nor c ever varies
+   * on day 3, so the other folds' V₀ is singular there: only the ridge gives them a prior.
+   * Trace totals: a (2, 1, 0), c (2, 3), b (1, 1), e (2, 2, 2, 2), m (3, 3, 3); their means 1, 5/2, 1, 2, 3.
    */
   private static List<DiscoveryTrace> backtestTraces() {
     return List.of(trace("a", 1, 1, 0), trace("a", 1, 0, 0), trace("a", 0, 0, 0),
         trace("c", 0, 1, 1), trace("c", 1, 1, 1),
-        trace("b", 1, 0, 0), trace("b", 0, 1, 0),
-        trace("e", 1, 1, 0), trace("e", 0, 0, 0), trace("e", 1, 0, 0), trace("e", 1, 1, 0),
-        trace("m", 0, 0, 1), trace("m", 1, 0, 0), trace("m", 0, 1, 1),
+        trace("b", 0, 0, 1), trace("b", 0, 0, 1),
+        trace("e", 1, 1, 0), trace("e", 1, 1, 0), trace("e", 1, 1, 0), trace("e", 1, 1, 0),
+        trace("m", 1, 1, 1), trace("m", 1, 1, 1), trace("m", 1, 1, 1),
         trace("d", 1, 1, 1));
   }
 
@@ -352,36 +412,46 @@ class StickinessModelTest {
 
   @Test
   void backtestHoldsOutEachFoldAndPredictsItFromTheOthers() {
-    StickinessModel model = new StickinessModel(3, 2);
+    StickinessModel model = new StickinessModel(3, 2, RIDGE);
     List<DiscoveryTrace> traces = backtestTraces();
-    assertThat(model.fit(outsideFold(traces, 3)).noPriorReason(), equalTo(StickinessModel.NOT_POSITIVE_DEFINITE));
+    Fit foldZero = model.fit(outsideFold(traces, 0));
+    assertThat(foldZero.noPriorReason(), equalTo(StickinessModel.NOT_POSITIVE_DEFINITE));
+    assertThat(foldZero.entities(), equalTo(3));
+    // Folds 1–3 each fit a, c and two of b, e, m (E = 4; S = 0 for the last two), so they share V:
+    // S_a: day 1 values 1, 1, 0 and day 2 values 1, 0, 0: variances 1/3, 1/3, covariance (2/9 - 1/9 + 2/9)/2 = 1/6;
+    // S_c: day 1 values 0, 1: variance 1/2, nothing else. V₀ = (S_a + S_c)/4 = [[5/24, 1/24, 0], [1/24, 1/12, 0],
+    // [0, 0, 0]], ε = 1e-3 · (5/24 + 2/24)/3 = 7/72000, and V_33 = ε alone.
+    double ridge = 7.0 / 72000;
+    for (int f = 1; f <= 3; f++) {
+      assertMatrix(model.fit(outsideFold(traces, f)).prior().noise(), new double[][] {
+          {5.0 / 24 + ridge, 1.0 / 24, 0}, {1.0 / 24, 1.0 / 12 + ridge, 0}, {0, 0, ridge}});
+    }
     List<HeldOut> heldOut = model.backtest(traces);
-    // Fold 3 (m) has no prior, fold 4 only the unqualified d: a, c, b, e in fold then id order.
-    assertThat(heldOut.stream().map(HeldOut::entityId).toList(), contains("a", "c", "b", "e"));
-    assertThat(heldOut.stream().map(HeldOut::fold).toList(), contains(0, 0, 1, 2));
-    assertThat(heldOut.stream().map(HeldOut::discoverers).toList(), contains(3, 2, 2, 4));
-    // realised = 1 + mean total: a 2, c 7/2, b 2, e 9/4
-    double[] realised = {2, 3.5, 2, 2.25};
-    // 1ᵀV1 = mean of the training entities' 1ᵀS_e1: fold 0 (b, e, m) (0 + 11/12 + 1/3)/3 = 5/12,
-    // fold 1 (a, c, e, m) (1 + 1/2 + 11/12 + 1/3)/4 = 11/16, fold 2 (a, c, b, m) (1 + 1/2 + 0 + 1/3)/4 = 11/24;
-    // divided by n: a 5/36, c 5/24, b 11/32, e 11/96
-    double[] noise = {5.0 / 36, 5.0 / 24, 11.0 / 32, 11.0 / 96};
+    // Fold 0 (a, c) has no prior, fold 4 only the unqualified d: b, e, m in fold order.
+    assertThat(heldOut.stream().map(HeldOut::entityId).toList(), contains("b", "e", "m"));
+    assertThat(heldOut.stream().map(HeldOut::fold).toList(), contains(1, 2, 3));
+    assertThat(heldOut.stream().map(HeldOut::discoverers).toList(), contains(2, 4, 3));
+    // realised = 1 + mean total: b 2, e 3, m 4
+    double[] realised = {2, 3, 4};
+    // 1ᵀV1 = 1ᵀV₀1 + 3ε = (5 + 2 + 2·1)/24 + 7/24000 = 9007/24000 (1ᵀV₀1 = (1ᵀS_a1 + 1ᵀS_c1)/4 = (1 + 1/2)/4, the
+    // sample variances of a's and c's totals); divided by n: b /2, e /4, m /3
+    double[] noise = {9007.0 / 48000, 9007.0 / 96000, 9007.0 / 72000};
     // 1 + Σμ = 1 + mean of the training entities' mean totals:
-    // fold 0: 1 + (1 + 5/4 + 4/3)/3 = 79/36; fold 1: 1 + (1 + 5/2 + 5/4 + 4/3)/4 = 121/48;
-    // fold 2: 1 + (1 + 5/2 + 1 + 4/3)/4 = 59/24
-    double[] priorMean = {79.0 / 36, 79.0 / 36, 121.0 / 48, 59.0 / 24};
-    // k = 0 variance 1ᵀΣ1 = sample variance of the training entities' mean totals:
-    // fold 0: 36ths 36, 45, 48, mean 43: (49 + 4 + 25)/2/1296 = 13/432;
-    // fold 1: 12ths 12, 30, 15, 16, mean 18.25: (39.0625 + 138.0625 + 10.5625 + 5.0625)/3/144 = 257/576;
-    // fold 2: 6ths 6, 15, 6, 8, mean 8.75: (7.5625 + 39.0625 + 7.5625 + 0.5625)/3/36 = 73/144
-    double[] priorVariance = {13.0 / 432, 13.0 / 432, 257.0 / 576, 73.0 / 144};
-    // scaled count at k = 1: 1 + 3·ȳ_1 with ȳ_1 = a 2/3, c 1/2, b 1/2, e 3/4; at k = W it is the realised mean
-    double[] scaledAtOne = {3, 2.5, 2.5, 3.25};
+    // fold 1 (a, c, e, m): 1 + (1 + 5/2 + 2 + 3)/4 = 25/8; fold 2 (a, c, b, m): 1 + (1 + 5/2 + 1 + 3)/4 = 23/8;
+    // fold 3 (a, c, b, e): 1 + (1 + 5/2 + 1 + 2)/4 = 21/8
+    double[] priorMean = {25.0 / 8, 23.0 / 8, 21.0 / 8};
+    // k = 0 variance 1ᵀΣ1 = sample variance of the training entities' mean totals (the ridge is on V, not Σ):
+    // fold 1: deviations from 17/8 in 8ths -9, 3, -1, 7: (81 + 9 + 1 + 49)/64/3 = 35/48;
+    // fold 2: from 15/8: -7, 5, -7, 9: (49 + 25 + 49 + 81)/64/3 = 17/16;
+    // fold 3: from 13/8: -5, 7, -5, 3: (25 + 49 + 25 + 9)/64/3 = 9/16
+    double[] priorVariance = {35.0 / 48, 17.0 / 16, 9.0 / 16};
+    // scaled count at k = 1: 1 + 3·ȳ_1 with ȳ_1 = b 0, e 1, m 1; at k = W it is the realised mean
+    double[] scaledAtOne = {1, 4, 4};
     // Posteriors at k = 1 and 3 from an independent NumPy implementation of steps 1–4, 7 and 11 (pred, var)
-    double[][] numpyAtOne = {{2.1905320813771514, 0.029962180490349502}, {2.1950171821305844, 0.029997136311569292},
-        {2.5329908675799087, 0.4381881024860478}, {2.4205974842767293, 0.5041491963661775}};
-    double[][] numpyAtThree = {{2.13925644056233, 0.014453829423992866}, {2.441239496983026, 0.016193913419425172},
-        {2.1020567677149975, 0.12135886618913988}, {2.1254069785299627, 0.06633622057724402}};
+    double[][] numpyAtOne = {{2.8282115632940394, 0.7057360006109329}, {3.453142866665641, 0.7033506434349805},
+        {2.87377635362904, 0.4908825648643673}};
+    double[][] numpyAtThree = {{2.713215097530369, 0.08893162205185445}, {2.981761895800757, 0.07219953912338287},
+        {3.422417604542042, 0.05610036712608594}};
     for (int e = 0; e < heldOut.size(); e++) {
       HeldOut h = heldOut.get(e);
       assertThat(h.entityId(), h.realised(), closeTo(realised[e], EPS));
@@ -419,9 +489,46 @@ class StickinessModelTest {
   }
 
   @Test
+  void aFoldWhoseOtherFoldsHaveFewerThanTwoEntitiesIsLeftOut() {
+    // W = 2. a, c (fold 0) and b (fold 1) qualify: fold 0's training set is b alone, so fold 0 has no prior and only
+    // b is predicted, from the prior of a and c.
+    StickinessModel model = new StickinessModel(2, 2, RIDGE);
+    List<DiscoveryTrace> traces = List.of(trace("a", 1, 0), trace("a", 0, 1), trace("c", 0, 0), trace("c", 0, 1),
+        trace("b", 1, 1), trace("b", 1, 0), trace("b", 0, 0));
+    assertThat(model.fit(outsideFold(traces, 0)).noPriorReason(), equalTo(StickinessModel.TOO_FEW_ENTITIES));
+    List<HeldOut> heldOut = model.backtest(traces);
+    assertThat(heldOut.stream().map(HeldOut::entityId).toList(), contains("b"));
+    HeldOut b = heldOut.get(0);
+    assertThat(b.fold(), equalTo(1));
+    assertThat(b.discoverers(), equalTo(3));
+    // b's totals 2, 1, 0: realised 1 + 1 = 2
+    assertThat(b.realised(), closeTo(2, EPS));
+    // Prior of a, c: x̄_a = (1/2, 1/2), x̄_c = (0, 1/2); μ = (1/4, 1/2); deviations ±(1/4, 0): Σ = [[1/8, 0], [0, 0]].
+    // S_a = [[1/2, -1/2], [-1/2, 1/2]], S_c = [[0, 0], [0, 1/2]]: V₀ = [[1/4, -1/4], [-1/4, 1/2]],
+    // ε = 1e-3 · (3/4)/2 = 3/8000. 1ᵀV1 = 1/4 - 1/2 + 1/2 + 2ε = 1003/4000, over n = 3: 1003/12000
+    assertThat(b.noiseVariance(), closeTo(1003.0 / 12000, EPS));
+    assertThat(b.byDays().stream().map(HeldOutDays::days).toList(), contains(0, 1));
+    // k = 0: 1 + 1/4 + 1/2 = 7/4, variance 1ᵀΣ1 = 1/8
+    HeldOutDays none = b.byDays().get(0);
+    assertThat(none.predicted(), closeTo(7.0 / 4, EPS));
+    assertThat(none.variance(), closeTo(1.0 / 8, EPS));
+    assertThat(none.priorMean(), closeTo(7.0 / 4, EPS));
+    assertThat(none.scaledCount(), notANumber());
+    // k = 1: n_1 = 3, ȳ_1 = 2/3; A = Σ_11 + V_11/3 = 1/8 + 1/12 + 1/8000 = 5003/24000 (24000ths: 3000 + 2000 + 3);
+    // m = μ + (1/8, 0)(24000/5003)(2/3 - 1/4) = μ + (1250/5003, 0): pred 7/4 + 1250/5003;
+    // var = 1ᵀΣ1 - (1ᵀΣ[:,1])²/A = 1/8 - (1/64)(24000/5003) = 1/8 - 375/5003 = 2003/40024
+    HeldOutDays one = b.byDays().get(1);
+    assertThat(one.predicted(), closeTo(7.0 / 4 + 1250.0 / 5003, EPS));
+    assertThat(one.variance(), closeTo(2003.0 / 40024, EPS));
+    assertThat(one.priorMean(), closeTo(7.0 / 4, EPS));
+    // 1 + (2/1)·(2/3)
+    assertThat(one.scaledCount(), closeTo(7.0 / 3, EPS));
+  }
+
+  @Test
   void backtestWithoutAnyFoldPriorIsEmpty() {
     // Two qualifying entities in different folds: each fold's training set has one entity, so no fold has a prior.
-    StickinessModel model = new StickinessModel(2, 2);
+    StickinessModel model = new StickinessModel(2, 2, RIDGE);
     List<HeldOut> heldOut =
         model.backtest(List.of(trace("a", 1, 0), trace("a", 0, 1), trace("b", 1, 1), trace("b", 0, 0)));
     assertThat(heldOut, empty());
@@ -430,29 +537,30 @@ class StickinessModelTest {
 
   @Test
   void summaryOfTheBacktest() {
-    List<BacktestRow> rows = StickinessModel.summarise(new StickinessModel(3, 2).backtest(backtestTraces()));
+    List<BacktestRow> rows = StickinessModel.summarise(new StickinessModel(3, 2, RIDGE).backtest(backtestTraces()));
     assertThat(rows.stream().map(BacktestRow::daysObserved).toList(), contains(0, 1, 3));
-    // k = 0: |prior mean - realised|: a |79/36 - 2| = 7/36, c |79/36 - 7/2| = 47/36, b |121/48 - 2| = 25/48,
-    // e |59/24 - 9/4| = 5/24; mean (54/36 + 35/48)/4 = 107/192 (the model's k = 0 prediction is the prior mean)
+    // k = 0: |prior mean - realised|: b |25/8 - 2| = 9/8, e |23/8 - 3| = 1/8, m |21/8 - 4| = 11/8; mean 21/24 = 7/8
+    // (the model's k = 0 prediction is the prior mean)
     BacktestRow none = rows.get(0);
-    assertThat(none.entities(), equalTo(4));
-    assertThat(none.mae(), closeTo(107.0 / 192, EPS));
-    assertThat(none.maePriorMean(), closeTo(107.0 / 192, EPS));
+    assertThat(none.entities(), equalTo(3));
+    assertThat(none.mae(), closeTo(7.0 / 8, EPS));
+    assertThat(none.maePriorMean(), closeTo(7.0 / 8, EPS));
     assertThat(none.maeScaledCount(), nullValue());
-    // covered when error ≤ Z_90·sqrt(var + 1ᵀV1/n): a 0.194 ≤ 1.645·sqrt(13/432 + 5/36) = 0.677,
-    // c 1.306 > 1.645·sqrt(13/432 + 5/24) = 0.803, b 0.521 ≤ 1.462, e 0.208 ≤ 1.298: 3 of 4
-    assertThat(none.coverage90(), closeTo(0.75, EPS));
+    // covered when error ≤ Z_90·sqrt(var + 1ᵀV1/n): b 1.125 ≤ 1.645·sqrt(35/48 + 9007/48000) = 1.575,
+    // e 0.125 ≤ 1.645·sqrt(17/16 + 9007/96000) = 1.769, m 1.375 > 1.645·sqrt(9/16 + 9007/72000) = 1.364: 2 of 3
+    assertThat(none.coverage90(), closeTo(2.0 / 3, EPS));
     BacktestRow one = rows.get(1);
-    assertThat(one.maePriorMean(), closeTo(107.0 / 192, EPS));
-    // |3 - 2| + |5/2 - 7/2| + |5/2 - 2| + |13/4 - 9/4| = 3.5, over 4
-    assertThat(one.maeScaledCount(), closeTo(0.875, EPS));
-    // From the NumPy posteriors above: mean |pred - realised| and the same 3 of 4 covered (c is not)
-    assertThat(one.mae(), closeTo(0.5497758127758012, 1e-9));
-    assertThat(one.coverage90(), closeTo(0.75, EPS));
+    assertThat(one.entities(), equalTo(3));
+    assertThat(one.maePriorMean(), closeTo(7.0 / 8, EPS));
+    // |1 - 2| + |4 - 3| + |4 - 4| = 2, over 3
+    assertThat(one.maeScaledCount(), closeTo(2.0 / 3, EPS));
+    // From the NumPy posteriors above: mean |pred - realised|; all 3 covered (m: 1.126 ≤ 1.291)
+    assertThat(one.mae(), closeTo(0.8025260254435468, 1e-9));
+    assertThat(one.coverage90(), closeTo(1, EPS));
     BacktestRow all = rows.get(2);
     assertThat(all.maeScaledCount(), closeTo(0, EPS));
-    assertThat(all.mae(), closeTo(0.3561666831910848, 1e-9));
-    assertThat(all.coverage90(), closeTo(0.75, EPS));
+    assertThat(all.mae(), closeTo(0.4363451990625234, 1e-9));
+    assertThat(all.coverage90(), closeTo(1, EPS));
   }
 
   @Test
