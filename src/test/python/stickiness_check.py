@@ -14,7 +14,8 @@ Input CSV (header required), one row per discovery of a final day D, values as o
 
 Usage:
   stickiness_check.py --discoveries FILE.csv --as-of T --levels artist,show [--trace-days 59]
-      [--maturity-age 63] [--fit-days 60] [--min-discoverers 5] [--predict-days D1,D2,...] --out FILE.json
+      [--maturity-age 63] [--fit-days 60] [--min-discoverers 5] [--ridge 0.1] [--predict-days D1,D2,...]
+      --out FILE.json
 
 --predict-days lists the days D whose non-mature model discoveries get a per-discovery prediction (step 9): the
 publication days of user_entity_rewards. Exit code 0 on success; 2 with one message on bad input.
@@ -77,7 +78,7 @@ def positive_definite(v):
     return bool(np.all(np.diag(lower) ** 2 > 1e-10 * np.max(np.diag(v))))
 
 
-def fit_prior(fit_traces, w):
+def fit_prior(fit_traces, w, ridge):
     """Steps 2-4 on {entity: [traces]} of the qualifying entities; returns ((mu, Sigma, V), None) or (None, reason)."""
     means = []
     covariances = []
@@ -99,8 +100,8 @@ def fit_prior(fit_traces, w):
         sigma += np.outer(mean - mu, mean - mu)
     sigma /= e - 1
     v0 = sum(covariances) / e
-    # Step 3's ridge: epsilon = 1e-3 times the mean diagonal entry of V0, added to the diagonal.
-    v = v0 + 1e-3 * (np.trace(v0) / w) * np.eye(w)
+    # Step 3's ridge: epsilon = ridge times the mean diagonal entry of V0, added to the diagonal.
+    v = v0 + ridge * (np.trace(v0) / w) * np.eye(w)
     if not positive_definite(v):
         return None, V_NOT_PD
     return (mu, sigma, v), None
@@ -136,12 +137,12 @@ def discovery_prediction(m, c, v, x, k):
     return pred, math.sqrt(max(0.0, float(np.sum(rest_cov))))
 
 
-def check(rows, as_of, levels, w, maturity, fit_days, min_discoverers, predict_days):
+def check(rows, as_of, levels, w, maturity, fit_days, min_discoverers, ridge, predict_days):
     fit_from = as_of - datetime.timedelta(days=maturity + fit_days - 1)
     fit_to = as_of - datetime.timedelta(days=maturity)
     recent_from = as_of - datetime.timedelta(days=maturity - 1)
     out = {"as_of": as_of.isoformat(), "trace_days": w, "maturity_age": maturity, "fit_days": fit_days,
-           "min_discoverers": min_discoverers, "levels": {}}
+           "min_discoverers": min_discoverers, "ridge": ridge, "levels": {}}
     for level in levels:
         model = [r for r in rows if r["level"] == level and r["model"]]
         # Step 1: mature model discoveries of the fit window, by entity; qualifying entities only.
@@ -150,7 +151,7 @@ def check(rows, as_of, levels, w, maturity, fit_days, min_discoverers, predict_d
             if r["days_final"] == w and fit_from <= r["day"] <= fit_to:
                 fit.setdefault(r["entity"], []).append(r["x"])
         fit = {e: xs for e, xs in fit.items() if len(xs) >= min_discoverers}
-        prior, reason = fit_prior(fit, w)
+        prior, reason = fit_prior(fit, w, ridge)
         result = {
             "fit_from": fit_from.isoformat(), "fit_to": fit_to.isoformat(),
             "entities": len(fit), "traces": sum(len(xs) for xs in fit.values()),
@@ -206,16 +207,19 @@ def main(argv):
     p.add_argument("--maturity-age", type=int, default=63)
     p.add_argument("--fit-days", type=int, default=60)
     p.add_argument("--min-discoverers", type=int, default=5)
+    p.add_argument("--ridge", type=float, default=0.1)
     p.add_argument("--predict-days", default="")
     p.add_argument("--out", required=True)
     a = p.parse_args(argv)
     try:
         if a.min_discoverers < 2:
             raise InputError(f"--min-discoverers must be >= 2 (a within-entity covariance needs 2), got {a.min_discoverers}")
+        if not 0 <= a.ridge <= 1:
+            raise InputError(f"--ridge must be in 0..1 (a share of V0's mean diagonal entry), got {a.ridge}")
         predict_days = {datetime.date.fromisoformat(d) for d in a.predict_days.split(",") if d}
         rows = read_discoveries(a.discoveries, a.trace_days)
         result = check(rows, a.as_of, [lvl for lvl in a.levels.split(",") if lvl], a.trace_days, a.maturity_age,
-                       a.fit_days, a.min_discoverers, predict_days)
+                       a.fit_days, a.min_discoverers, a.ridge, predict_days)
     except np.linalg.LinAlgError:
         raise  # a singular matrix the spec says cannot occur: keep the traceback
     except (InputError, ValueError) as e:

@@ -63,9 +63,9 @@ class IndependentPredictionCheckTest {
   static final RewardsOracle.Definition DEFINITION = RewardsOracle.Definition.defaults();
 
   /**
-   * The script on five artist discoveries in the fit window (two entities) and a few recent ones, with W = 2,
-   * against values worked out in exact fractions (by hand, then with the ridge): μ = (7/12, 1/3),
-   * Σ = [1/72 1/18; 1/18 2/9], V₀ = [5/12 −1/12; −1/12 1/6], ε = 1e-3 · (5/12 + 1/6) / 2 = 7/24000 and V = V₀ + εI.
+   * The script on five artist discoveries in the fit window (two entities) and a few recent ones, with W = 2 and a
+   * ridge of 0.001, against values worked out in exact fractions (by hand, then with the ridge): μ = (7/12, 1/3),
+   * Σ = [1/72 1/18; 1/18 2/9], V₀ = [5/12 −1/12; −1/12 1/6], ε = 0.001 · (5/12 + 1/6) / 2 = 7/24000 and V = V₀ + εI.
    * Without the ridge the predictions would be simple (entity c: 123/62, var 125/372; entity a: 73/32, var
    * 25/192; the discovery of c: 151/64, var 243/640); with it they are the fractions asserted below. Entity b has
    * only an empty prefix: the prior, 23/12 and 1ᵀΣ1 = 25/72, which the ridge does not touch. Entity d has only an
@@ -107,7 +107,7 @@ class IndependentPredictionCheckTest {
         "track,t2,u2,2024-03-01,2,true,new_to_entity,10") + "\n");
     Path result = tmp.resolve("hand.json");
     runScript(List.of("--discoveries=" + csv, "--as-of=2024-05-29", "--levels=artist,show,track",
-        "--trace-days=2", "--maturity-age=63", "--fit-days=60", "--min-discoverers=2",
+        "--trace-days=2", "--maturity-age=63", "--fit-days=60", "--min-discoverers=2", "--ridge=0.001",
         "--predict-days=2024-05-20,2024-05-26,2024-03-28,2024-03-27,2024-03-01", "--out=" + result));
     JsonNode levels = JSON.readTree(result.toFile()).path("levels");
 
@@ -202,6 +202,8 @@ class IndependentPredictionCheckTest {
       int fitDays = predictions.path("fit_days").asInt(-1);
       int minDiscoverers = predictions.path("min_discoverers").asInt(-1);
       assertThat(minDiscoverers, equalTo(3));
+      assertThat("predictions.ridge of the definition", predictions.path("ridge").isNumber(), equalTo(true));
+      double ridge = predictions.path("ridge").doubleValue();
 
       Path out = tmp.resolve("out");
       for (LocalDate t : DATES) {
@@ -211,12 +213,13 @@ class IndependentPredictionCheckTest {
       }
       try (RewardsOracle oracle = RewardsOracle.load(LOGS, DEFINITION); DuckDb db = DuckDb.open()) {
         for (LocalDate t : DATES) {
-          checks.add(check(oracle, db, out, t, fitDays, minDiscoverers));
+          checks.add(check(oracle, db, out, t, fitDays, minDiscoverers, ridge));
         }
       }
     }
 
-    private Check check(RewardsOracle oracle, DuckDb db, Path out, LocalDate t, int fitDays, int minDiscoverers)
+    private Check check(
+        RewardsOracle oracle, DuckDb db, Path out, LocalDate t, int fitDays, int minDiscoverers, double ridge)
         throws IOException {
       List<LocalDate> publicationDays = oracle.publishedAnchors(t);
       LocalDate from = t.minusDays(DEFINITION.maturityAge() + fitDays);
@@ -246,6 +249,7 @@ class IndependentPredictionCheckTest {
           "--maturity-age=" + DEFINITION.maturityAge(),
           "--fit-days=" + fitDays,
           "--min-discoverers=" + minDiscoverers,
+          "--ridge=" + ridge,
           "--predict-days=" + publicationDays.stream().map(LocalDate::toString).collect(Collectors.joining(",")),
           "--out=" + result));
 
