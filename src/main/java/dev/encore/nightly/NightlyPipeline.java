@@ -67,7 +67,8 @@ public final class NightlyPipeline {
     }
     PCollectionTuple rewards = history.apply("ComputeRewards", computeRewards);
     PCollectionTuple predictions = spec.predictions() == null ? null : rewards.apply(
-        "PredictStickiness", new PredictStickiness(spec, spec.predictions(), spec.maturityAge(), t));
+        "PredictStickiness",
+        new PredictStickiness(spec, spec.predictions(), spec.maturityAge(), t, userGroups(pipeline)));
 
     Stages stages = new Stages(run, ingested, perUser, rewards, predictions);
     List<PCollection<KV<String, Long>>> counts = new ArrayList<>();

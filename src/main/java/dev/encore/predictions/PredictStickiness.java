@@ -15,6 +15,7 @@ import dev.encore.rewards.RewardSpec;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
@@ -63,16 +64,20 @@ public class PredictStickiness extends PTransform<PCollectionTuple, PCollectionT
   private final PredictionRules rules;
   private final int maturityAge;
   private final long asOf;
+  private final int entityGroups;
 
   /**
    * @param maturityAge M: the fit window ends at T - M, the recent discoveries start after it
    * @param asOf the run's date T, epoch day
+   * @param entityGroups 0: the entities are grouped one by one; n: in n groups per level, by a hash of the id (for
+   *     the DirectRunner, which pays per key and bundle: see NightlyPipeline.userGroups)
    */
-  public PredictStickiness(RewardSpec spec, PredictionRules rules, int maturityAge, long asOf) {
+  public PredictStickiness(RewardSpec spec, PredictionRules rules, int maturityAge, long asOf, int entityGroups) {
     this.spec = spec;
     this.rules = rules;
     this.maturityAge = maturityAge;
     this.asOf = asOf;
+    this.entityGroups = entityGroups;
   }
 
   /** First discovery day of the fit window, T - M - fit_days + 1. */
@@ -109,7 +114,7 @@ public class PredictStickiness extends PTransform<PCollectionTuple, PCollectionT
 
     Schema rowSchema = RewardSchemas.userEntityRewards(spec);
     PCollectionTuple rows = rewards.get(ComputeRewards.USER_ENTITY_REWARDS)
-        .apply("FindRowsToPredict", ParDo.of(new SplitRowsFn(spec))
+        .apply("FindRowsToPredict", ParDo.of(new SplitRowsFn(entityGroups))
             .withOutputTags(UNCHANGED, TupleTagList.of(TO_PREDICT)));
     rows.get(UNCHANGED).setCoder(rowCoder(rowSchema));
     rows.get(TO_PREDICT).setCoder(KvCoder.of(StringUtf8Coder.of(), rowCoder(rowSchema)));
@@ -119,7 +124,7 @@ public class PredictStickiness extends PTransform<PCollectionTuple, PCollectionT
         .apply("KeepRecentTraces", Filter.by(kv -> kv.getValue().day() >= recentFrom))
         .apply("KeyRecentByEntity", MapElements
             .into(TypeDescriptors.kvs(TypeDescriptors.strings(), TypeDescriptor.of(DiscoveryTrace.class)))
-            .via(kv -> KV.of(entityKey(kv.getKey(), kv.getValue().entityId()), kv.getValue())))
+            .via(kv -> KV.of(groupKey(kv.getKey(), kv.getValue().entityId(), entityGroups), kv.getValue())))
         .setCoder(KvCoder.of(StringUtf8Coder.of(), DiscoveryTrace.Coder.of()));
 
     Schema predictionSchema = PredictionSchemas.entityPredictions(spec.stickinessDays(), maturityAge);
@@ -144,8 +149,9 @@ public class PredictStickiness extends PTransform<PCollectionTuple, PCollectionT
     return KvCoder.of(StringUtf8Coder.of(), RecordCoder.of(schema));
   }
 
-  private static String entityKey(String level, String entityId) {
-    return level + "\u0000" + entityId;
+  /** The key an entity's traces and rows meet under: its level and its id, or a group of ids. */
+  private static String groupKey(String level, String entityId, int groups) {
+    return level + "\u0000" + (groups == 0 ? entityId : Integer.toString(Math.floorMod(entityId.hashCode(), groups)));
   }
 
   /** Per level: the prior and the backtest. */
@@ -206,10 +212,10 @@ public class PredictStickiness extends PTransform<PCollectionTuple, PCollectionT
 
   /** Sends the rows that get a per-discovery prediction to their entity; the others pass unchanged. */
   static class SplitRowsFn extends DoFn<KV<String, GenericRecord>, KV<String, GenericRecord>> {
-    private final RewardSpec spec;
+    private final int entityGroups;
 
-    SplitRowsFn(RewardSpec spec) {
-      this.spec = spec;
+    SplitRowsFn(int entityGroups) {
+      this.entityGroups = entityGroups;
     }
 
     @ProcessElement
@@ -218,7 +224,7 @@ public class PredictStickiness extends PTransform<PCollectionTuple, PCollectionT
       boolean model = DiscoveryMath.NEW_TO_ENTITY.equals(String.valueOf(r.get("discovery_kind")));
       if (model && !(Boolean) r.get("trace_mature")) {
         out.get(TO_PREDICT).output(KV.of(
-            entityKey(r.get("entity_level").toString(), r.get("entity_id").toString()), row));
+            groupKey(r.get("entity_level").toString(), r.get("entity_id").toString(), entityGroups), row));
       } else {
         out.get(UNCHANGED).output(row);
       }
@@ -249,12 +255,28 @@ public class PredictStickiness extends PTransform<PCollectionTuple, PCollectionT
     }
 
     @ProcessElement
-    public void process(@Element KV<String, CoGbkResult> entity, MultiOutputReceiver out, ProcessContext c) {
-      String[] key = entity.getKey().split("\u0000", 2);
-      List<DiscoveryTrace> recent = new ArrayList<>();
-      entity.getValue().getAll(RECENT).forEach(recent::add);
-      LevelFit fit = c.sideInput(priors).get(key[0]);
+    public void process(@Element KV<String, CoGbkResult> group, MultiOutputReceiver out, ProcessContext c) {
+      String level = group.getKey().split("\u0000", 2)[0];
+      LevelFit fit = c.sideInput(priors).get(level);
       StickinessModel.Prior prior = fit == null ? null : fit.fit().prior();
+      // A group holds one entity or several (entityGroups): sort them out by id.
+      Map<String, List<DiscoveryTrace>> traces = new TreeMap<>();
+      Map<String, List<KV<String, GenericRecord>>> rows = new TreeMap<>();
+      for (DiscoveryTrace t : group.getValue().getAll(RECENT)) {
+        traces.computeIfAbsent(t.entityId(), id -> new ArrayList<>()).add(t);
+        rows.putIfAbsent(t.entityId(), new ArrayList<>());
+      }
+      for (KV<String, GenericRecord> row : group.getValue().getAll(ROWS)) {
+        rows.computeIfAbsent(row.getValue().get("entity_id").toString(), id -> new ArrayList<>()).add(row);
+      }
+      for (Map.Entry<String, List<KV<String, GenericRecord>>> entity : rows.entrySet()) {
+        predict(level, entity.getKey(), traces.getOrDefault(entity.getKey(), List.of()), entity.getValue(), prior,
+            out);
+      }
+    }
+
+    private void predict(String level, String entityId, List<DiscoveryTrace> recent,
+        List<KV<String, GenericRecord>> rows, StickinessModel.Prior prior, MultiOutputReceiver out) {
       // Only the posterior and the per-discovery predictions: the fit's parameters do not matter here.
       StickinessModel model = new StickinessModel(spec.traceLength(), 2, 0);
       Evidence evidence = Evidence.of(recent, spec.traceLength());
@@ -263,11 +285,11 @@ public class PredictStickiness extends PTransform<PCollectionTuple, PCollectionT
         StickinessModel.Prediction p =
             posterior == null ? null : new StickinessModel.Prediction(posterior.stickiness(), posterior.sd());
         out.get(ENTITY_PREDICTIONS).output(KV.of(dt(asOf), PredictionRows.entityPrediction(
-            predictionSchema, spec.stickinessDays(), key[0], key[1], asOf, evidence, recent.size(), p)));
+            predictionSchema, spec.stickinessDays(), level, entityId, asOf, evidence, recent.size(), p)));
       }
       DiscoveryPredictor discoveries =
           posterior == null ? null : model.discoveries(posterior.mean(), posterior.cov(), prior.noise());
-      for (KV<String, GenericRecord> row : entity.getValue().getAll(ROWS)) {
+      for (KV<String, GenericRecord> row : rows) {
         if (discoveries == null) {
           out.get(USER_ENTITY_REWARDS).output(row);
           continue;
@@ -277,7 +299,7 @@ public class PredictStickiness extends PTransform<PCollectionTuple, PCollectionT
         @SuppressWarnings("unchecked")
         List<Boolean> trace = (List<Boolean>) r.get("trace");
         StickinessModel.Prediction p = discoveries.predict(
-            DiscoveryTrace.of(key[1], (Integer) r.get("discovery_date"), (Integer) r.get("days_final"), trace));
+            DiscoveryTrace.of(entityId, (Integer) r.get("discovery_date"), (Integer) r.get("days_final"), trace));
         r.put(PredictionSchemas.predictionColumn(spec.stickinessDays()), p.mean());
         r.put(PredictionSchemas.sdColumn(spec.stickinessDays()), p.sd());
         out.get(USER_ENTITY_REWARDS).output(KV.of(row.getKey(), r));

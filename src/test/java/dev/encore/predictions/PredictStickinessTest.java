@@ -28,7 +28,8 @@ import org.apache.beam.sdk.testing.TestPipeline;
 import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollectionTuple;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * {@link PredictStickiness} on hand-built traces: which traces go into the fit (the window (T - M - fit_days, T - M],
@@ -59,8 +60,10 @@ class PredictStickinessTest {
   private static final List<DiscoveryTrace> RECENT = List.of(
       trace("A", 96, 1, 1), trace("A", 97, 0), trace("B", 95, 2, 2), trace("E", 96, 1));
 
-  @Test
-  void fitsPredictsEntitiesAndFillsInTheRowsToPredict() {
+  /** Entities grouped one by one (0) and several to a key (2, as on the DirectRunner): the same rows. */
+  @ParameterizedTest
+  @ValueSource(ints = {0, 2})
+  void fitsPredictsEntitiesAndFillsInTheRowsToPredict(int groups) {
     List<KV<String, DiscoveryTrace>> traces = new ArrayList<>();
     for (List<DiscoveryTrace> set : List.of(FIT, OUTSIDE_FIT, RECENT)) {
       set.forEach(t -> traces.add(KV.of("artist", t)));
@@ -76,7 +79,7 @@ class PredictStickinessTest {
         .and(ComputeRewards.USER_ENTITY_REWARDS, p.apply("Rows", Create.of(
                 KV.of(RewardRows.dt(96), toPredict), KV.of(RewardRows.dt(96), newUser), KV.of(RewardRows.dt(94), mature))
             .withCoder(KvCoder.of(StringUtf8Coder.of(), RecordCoder.of(ROW)))));
-    PCollectionTuple out = rewards.apply(new PredictStickiness(SPEC, RULES, M, T));
+    PCollectionTuple out = rewards.apply(new PredictStickiness(SPEC, RULES, M, T, groups));
 
     Fit fit = MODEL.fit(FIT);
     StickinessModel.Prior prior = fit.prior();
