@@ -67,6 +67,12 @@ public final class RewardInvariants {
   private static final Pattern WINDOW_COUNT =
       Pattern.compile("(?:active_days|streams|ms_played|active_weeks)_(\\d+)");
 
+  /**
+   * Predictions (docs/rewards.md, "Predictions"): never final, they may change in any later version; null once the
+   * row's own value is final (trace_mature).
+   */
+  private static final Pattern PREDICTION = Pattern.compile("stickiness_\\d+_pred(?:_sd)?");
+
   /** Lists whose non-null entries are final. */
   private static final Set<String> ENTRY_LISTS = Set.of("trace", "active_by_offset");
 
@@ -183,6 +189,12 @@ public final class RewardInvariants {
     if (!Objects.equals(toDate(row.get("as_of")), asOf)) {
       out.add(at + ": as_of is " + row.get("as_of") + ", not the run date");
     }
+    for (String column : row.keySet()) {
+      if (PREDICTION.matcher(column).matches() && Boolean.TRUE.equals(row.get("trace_mature"))
+          && row.get(column) != null) {
+        out.add(at + ": " + column + " is " + row.get(column) + " on a trace_mature row");
+      }
+    }
     Long daysFinal = toLong(row.get("days_final"));
     if (daysFinal == null || daysFinal < 0 || daysFinal > w) {
       out.add(at + ": days_final " + daysFinal + " outside 0.." + w);
@@ -281,6 +293,9 @@ public final class RewardInvariants {
             }
           }
         }
+        case "prediction" -> {
+          // A prediction, not a label: any later version may change it.
+        }
         case "meta" -> {
           // days_final grows; a maturity flag never goes back to false. as_of changes by design.
           if (column.equals("days_final") || MATURE.matcher(column).matches() || column.equals("trace_mature")) {
@@ -313,7 +328,7 @@ public final class RewardInvariants {
   /**
    * The finality rule of a column: "always", "set" (final when not null), "entries" (non-null list entries),
    * "mature_N" (a window count final when mature_N), "return:mature_N" (days_to_return_N), "meta" (as_of,
-   * days_final and the flags), or null when docs/rewards.md gives none.
+   * days_final and the flags), "prediction" (never final), or null when docs/rewards.md gives none.
    */
   static String rule(String column, List<String> keyColumns) {
     if (keyColumns.contains(column) || ALWAYS_FINAL.contains(column)) {
@@ -336,6 +351,9 @@ public final class RewardInvariants {
     if (column.equals("as_of") || column.equals("days_final") || column.equals("trace_mature")
         || MATURE.matcher(column).matches()) {
       return "meta";
+    }
+    if (PREDICTION.matcher(column).matches()) {
+      return "prediction";
     }
     return null;
   }
