@@ -35,8 +35,6 @@ import org.apache.avro.generic.GenericRecord;
  */
 final class NightlyPublisher {
   private static final ObjectMapper JSON = new ObjectMapper();
-  /** The dataset the run metadata's {@code predictions} are read from (Outputs.rewardPriors). */
-  private static final String REWARD_PRIORS = "reward_priors";
 
   private NightlyPublisher() {}
 
@@ -264,7 +262,7 @@ final class NightlyPublisher {
     info.put("input_calendar", cal);
     info.put("withheld_partitions", withheld);
     Map<String, Object> predictions = predictions(run.outputs(),
-        staged(run, REWARD_PRIORS, config.date().toString()), config.rewardSpec().stickinessDays());
+        staged(run, Outputs.REWARD_PRIORS, config.date().toString()), config.rewardSpec().stickinessDays());
     if (predictions != null) {
       info.put("predictions", predictions);
     }
@@ -279,7 +277,7 @@ final class NightlyPublisher {
    * @param staged the staged reward_priors partition of the run's date
    */
   static Map<String, Object> predictions(Outputs outputs, String staged, int stickinessDays) throws IOException {
-    if (!outputs.names().contains(REWARD_PRIORS)) {
+    if (!outputs.names().contains(Outputs.REWARD_PRIORS)) {
       return null;
     }
     Map<String, Object> levels = new TreeMap<>();

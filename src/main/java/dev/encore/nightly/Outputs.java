@@ -55,9 +55,12 @@ public final class Outputs implements Iterable<OutputDataset<?>> {
         "entity_level", "entity_id", "discovery_date");
   }
 
+  /** Name of the dataset {@link #rewardPriors}, which the run metadata and the report read back. */
+  public static final String REWARD_PRIORS = "reward_priors";
+
   /** The prior of the stickiness predictions per entity level, as of the run's date. */
   public static Dataset<GenericRecord> rewardPriors(RewardSpec spec) {
-    return Dataset.of("reward_priors", PredictionSchemas.rewardPriors(spec.stickinessDays(), spec.maturityAge()),
+    return Dataset.of(REWARD_PRIORS, PredictionSchemas.rewardPriors(spec.stickinessDays(), spec.maturityAge()),
         "entity_level");
   }
 

@@ -413,7 +413,7 @@ public final class RunReport {
   /** The backtest of the newest reward_priors partition (the newest run with predictions), level by level. */
   private static Predictions predictions(PartitionLayout root) {
     StringBuilder h = new StringBuilder("<section>\n<h2>Stickiness predictions</h2>\n");
-    List<LocalDate> days = ParquetDatasets.partitions(root, "reward_priors");
+    List<LocalDate> days = ParquetDatasets.partitions(root, Outputs.REWARD_PRIORS);
     if (days.isEmpty()) {
       h.append("<p class=\"predictions\">No reward_priors partition is published: the definition has no"
           + " predictions section, or no run has published one yet.</p>\n</section>\n");
@@ -421,7 +421,7 @@ public final class RunReport {
     }
     LocalDate asOf = days.get(days.size() - 1);
     List<LevelPrior> levels = new ArrayList<>();
-    ParquetDatasets.read(root, "reward_priors", asOf, r -> levels.add(levelPrior(r)));
+    ParquetDatasets.read(root, Outputs.REWARD_PRIORS, asOf, r -> levels.add(levelPrior(r)));
     levels.sort(Comparator.comparing(LevelPrior::level));
     int s = levels.isEmpty() ? 60 : levels.get(0).stickinessDays();
     h.append("<p class=\"predictions\">The stickiness predictions of the run of ").append(asOf)

@@ -5,6 +5,7 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.greaterThan;
 
 import dev.encore.publish.OutputRoot;
+import dev.encore.testing.DuckDb;
 import dev.encore.testing.PublishedRows;
 import dev.encore.testing.Runs;
 import dev.encore.testing.TreeSnapshot;
@@ -18,8 +19,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Determinism does not depend on the runner, the parallelism or bundle order: the DirectRunner, the embedded
  * Flink runner at parallelism 1 and 2 and the Spark runner in local mode with two threads publish exactly the same
- * rows in every dataset. (Spark once reported success while losing plays with session windows: a runner is
- * trusted only after this comparison.)
+ * rows in every dataset, the stickiness predictions included (their sums are exact or taken in entity order).
+ * (Spark once reported success while losing plays with session windows: a runner is trusted only after this
+ * comparison.)
  */
 class RunnerEquivalenceTest {
   static final LocalDate T = LocalDate.parse("2024-03-30");
@@ -36,21 +38,43 @@ class RunnerEquivalenceTest {
         dev.encore.store.StoreFiles.deleteTree(d.toString());
       }
     }
+    // Windows short enough that 14 days publish every dataset, the predictions with a prior included: discoveries
+    // with a 2-day lookback and a 3-day trace (M = 3 + L = 6), the prior fitted on those of 03-20 .. 03-24.
+    Path definition = tmp.resolve("short-windows.yaml");
+    Files.writeString(definition, """
+        version: 2
+        plays:
+          stream_threshold_ms: {TRACK: 30000, EPISODE: 60000}
+          allowed_lateness_days: 3
+        sessions: {gap_minutes: 30, max_session_hours: 24}
+        user_rewards: {active_days_horizons: [3], volume_horizons: [3]}
+        discovery: {entity_levels: [artist, show], lookback_days: 2, stickiness_days: 4, active_days_horizons: [3]}
+        publishing: {checkpoints: auto}
+        predictions: {fit_days: 5, min_discoverers: 2, ridge: 0.1}
+        """);
+    String shortWindows = "--definition=" + definition;
     Path direct = tmp.resolve("direct");
     Path flink1 = tmp.resolve("flink1");
     Path flink2 = tmp.resolve("flink2");
     Path spark = tmp.resolve("spark");
     // The DirectRunner with its checks that no stage mutates or fails to encode an element (off by default).
-    NightlyEndToEnd.nightly(
-        logs, direct, T, "--runner=DirectRunner", "--enforceImmutability=true", "--enforceEncodability=true");
-    NightlyEndToEnd.nightly(logs, flink1, T, "--runner=FlinkRunner", "--parallelism=1");
-    NightlyEndToEnd.nightly(logs, flink2, T, "--runner=FlinkRunner", "--parallelism=2");
-    Runs.Cli sparkRun = NightlyEndToEnd.nightly(logs, spark, T, "--runner=SparkRunner", "--sparkMaster=local[2]");
+    NightlyEndToEnd.nightly(logs, direct, T, shortWindows,
+        "--runner=DirectRunner", "--enforceImmutability=true", "--enforceEncodability=true");
+    NightlyEndToEnd.nightly(logs, flink1, T, shortWindows, "--runner=FlinkRunner", "--parallelism=1");
+    NightlyEndToEnd.nightly(logs, flink2, T, shortWindows, "--runner=FlinkRunner", "--parallelism=2");
+    Runs.Cli sparkRun = NightlyEndToEnd.nightly(
+        logs, spark, T, shortWindows, "--runner=SparkRunner", "--sparkMaster=local[2]");
     assertThat(sparkRun.out(), containsString("on SparkRunner"));
     for (String dataset : PublishedRows.DATASETS) {
-      if (!dataset.equals("entity_rewards")) {
-        assertThat(dataset, PublishedRows.count(direct, dataset), greaterThan(0L));
-      }
+      assertThat(dataset, PublishedRows.count(direct, dataset), greaterThan(0L));
+    }
+    try (DuckDb db = DuckDb.open()) {
+      String priors = DuckDb.readDataset(direct, "reward_priors");
+      assertThat("levels with a prior", db.longValue(
+          "SELECT count(*) FROM " + priors + " WHERE prior_mean IS NOT NULL"), greaterThan(0L));
+      String discoveries = DuckDb.readDataset(direct, "user_entity_rewards");
+      assertThat("discoveries with a prediction", db.longValue(
+          "SELECT count(*) FROM " + discoveries + " WHERE stickiness_4_pred IS NOT NULL"), greaterThan(0L));
     }
     PublishedRows.assertSame(direct, flink1);
     PublishedRows.assertSame(direct, flink2);

@@ -37,8 +37,9 @@ class RerunTest {
     NightlySummary second = nightly(logs, out);
     assertThat(second.published(), equalTo(List.of()));
     // The rerun reads the activity the first run kept, so it recomputes only what T makes due: 4 session days,
-    // activity T-3..T, 3 reward datasets at 4 anchors, rejected: 21 partitions, all exactly as published.
-    assertThat(second.unchanged().size(), equalTo(4 + 4 + 12 + 1));
+    // activity T-3..T, 3 reward datasets at 4 anchors, the 2 prediction datasets of T, rejected: 23 partitions,
+    // all exactly as published.
+    assertThat(second.unchanged().size(), equalTo(4 + 4 + 12 + 2 + 1));
     assertThat(first.published().containsAll(second.unchanged()), equalTo(true));
     assertThat(TreeSnapshot.dataFiles(out), equalTo(afterFirst));
 

@@ -73,6 +73,11 @@ public final class RewardInvariants {
    */
   private static final Pattern PREDICTION = Pattern.compile("stickiness_\\d+_pred(?:_sd)?");
 
+  /** Whether a column is a prediction (docs/rewards.md, "Predictions"), not a label. */
+  public static boolean isPrediction(String column) {
+    return PREDICTION.matcher(column).matches();
+  }
+
   /** Lists whose non-null entries are final. */
   private static final Set<String> ENTRY_LISTS = Set.of("trace", "active_by_offset");
 
