@@ -300,11 +300,12 @@ public final class BenchReport {
         sampled every 100 ms.
       - Runner rows run `nightly --date=<last day>` on a fresh output root: it reads all arrival partitions and
         publishes sessions (the last 4 days), the daily activity of every day, user_rewards, user_entity_rewards,
-        entity_rewards and rejected, with what `nightly` always does besides: staging, atomic publishing with a
-        content digest per partition, run metadata and the run report. FlinkRunner: embedded mini-cluster, default
-        parallelism; SparkRunner: `--sparkMaster=local[2]`.
+        entity_rewards, the stickiness predictions (reward_priors, entity_predictions) and rejected, with what
+        `nightly` always does besides: staging, atomic publishing with a content digest per partition, run
+        metadata and the run report. FlinkRunner: embedded mini-cluster, default parallelism; SparkRunner:
+        `--sparkMaster=local[2]`.
       - **plain Java (reference)**: one single-threaded pass without Beam (`dev.encore.bench.PlainJavaNightly`):
-        reads the Avro files once, groups plays by user in memory, and writes the same six datasets with the
+        reads the Avro files once, groups plays by user in memory, and writes the same eight datasets with the
         project's pure functions (no staging, metadata or report). **same counts** compares every runner's rows
         per dataset with it (a test compares the rows themselves on the committed sample).
       - **DuckDB SQL (reference)**: computes only sessions and user_rewards (`dev.encore.bench.DuckDbNightly`,

@@ -4,6 +4,7 @@ import dev.encore.avro.Activity;
 import dev.encore.avro.Session;
 import dev.encore.avro.internal.Play;
 import dev.encore.config.JobDefinition;
+import dev.encore.config.PredictionRules;
 import dev.encore.config.SessionRules;
 import dev.encore.ingest.ArrivalPartitions;
 import dev.encore.ingest.IngestListeningLogs;
@@ -13,8 +14,14 @@ import dev.encore.ingest.PlayValidator;
 import dev.encore.ingest.Verdict;
 import dev.encore.nightly.NightlyPlan;
 import dev.encore.nightly.Outputs;
+import dev.encore.predictions.DiscoveryTrace;
+import dev.encore.predictions.PredictStickiness;
+import dev.encore.predictions.PredictionRows;
+import dev.encore.predictions.PredictionSchemas;
+import dev.encore.predictions.StickinessModel;
 import dev.encore.publish.Dataset;
 import dev.encore.publish.ParquetFiles;
+import dev.encore.rewards.DiscoveryMath;
 import dev.encore.rewards.Finality;
 import dev.encore.rewards.RewardRows;
 import dev.encore.rewards.RewardSpec;
@@ -37,7 +44,9 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.stream.Stream;
+import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.parquet.hadoop.ParquetWriter;
 
@@ -48,9 +57,12 @@ import org.apache.parquet.hadoop.ParquetWriter;
  * order) leaves out hot user-days, deduplicates, cuts sessions and builds the daily activity and the rewards with
  * the very per-user functions the pipeline's stages call ({@link UserSessions}, {@link UserRewardLabels}), and
  * writes the same datasets ({@code sessions}, {@code activity},
- * {@code user_rewards}, {@code user_entity_rewards}, {@code entity_rewards}, {@code rejected}), one sorted Parquet
- * file per partition with {@link ParquetFiles}. No staging, run metadata, {@code _SUCCESS} or report: it is a
- * reference for speed and for row counts, not a publisher.
+ * {@code user_rewards}, {@code user_entity_rewards}, {@code entity_rewards}, {@code rejected}, and with a
+ * {@code predictions} section {@code reward_priors} and {@code entity_predictions}), one sorted Parquet file per
+ * partition with {@link ParquetFiles}. The stickiness predictions ({@link StickinessModel}, as {@link
+ * PredictStickiness} computes them) need every user's traces, so the user_entity_rewards rows that get one are kept
+ * until the end and written to a second sorted file of their partition. No staging, run metadata, {@code _SUCCESS}
+ * or report: it is a reference for speed and for row counts, not a publisher.
  *
  * <p>{@code java -cp target/encore-bench.jar dev.encore.bench.PlainJavaNightly --date=T --logs=DIR
  * --output=DIR} [{@code --maxPlaysPerUserDay=5000}], with the built-in definitions. Exit code 0 on success, 2 on
@@ -138,6 +150,7 @@ public final class PlainJavaNightly {
         perUser.process(userId, intake.users().remove(userId).toPlays(userId));
       }
       perUser.writeEntityRewards();
+      perUser.writePredictions();
       t2 = System.nanoTime();
     }
     long t3 = System.nanoTime();
@@ -199,6 +212,8 @@ public final class PlainJavaNightly {
     private final Dataset<GenericRecord> entityRewards;
     /** (level, entity, discovery day) → summed discovery statistics (RewardRows.discoveryStats). */
     private final Map<EntityDay, List<Long>> entityStats = new HashMap<>();
+    /** Null when the definition has no predictions. */
+    private final Predictions predictions;
 
     PerUser(NightlyPlan plan, RewardSpec spec, SessionRules sessionRules, long maxPlaysPerUserDay,
         Writers writers) {
@@ -210,8 +225,18 @@ public final class PlainJavaNightly {
           Set.copyOf(plan.activityRebuilt()), spec.levels(), maxPlaysPerUserDay);
       // Complete input from the first input day on: the pipeline's input calendar on a fresh root.
       Finality finality = Finality.completeFrom(plan.firstInputDay().toEpochDay(), asOf, spec.lateness());
-      this.labels = new UserRewardLabels(spec, finality,
-          plan.rewardAnchors().stream().map(LocalDate::toEpochDay).toList());
+      List<Long> anchors = plan.rewardAnchors().stream().map(LocalDate::toEpochDay).toList();
+      if (spec.predictions() == null) {
+        this.labels = new UserRewardLabels(spec, finality, anchors);
+        this.predictions = null;
+      } else {
+        // The model days of NightlyPipeline: the fit window's first day .. T.
+        this.labels = new UserRewardLabels(spec, finality, anchors,
+            PredictStickiness.fitFrom(asOf, spec.maturityAge(), spec.predictions()), asOf);
+        this.predictions = new Predictions(spec, asOf);
+        writers.touch(Outputs.rewardPriors(spec), plan.date().toString());
+        writers.touch(Outputs.entityPredictions(spec), plan.date().toString());
+      }
       this.userRewards = Outputs.userRewards(spec);
       this.userEntityRewards = Outputs.userEntityRewards(spec);
       this.entityRewards = Outputs.entityRewards(spec);
@@ -254,7 +279,12 @@ public final class PlainJavaNightly {
         writers.write(userRewards, RewardRows.dt(r.day()), r.row());
       }
       for (UserRewardLabels.DayRow r : l.discoveries()) {
-        writers.write(userEntityRewards, RewardRows.dt(r.day()), r.row());
+        if (predictions == null || !predictions.keep(r)) {
+          writers.write(userEntityRewards, RewardRows.dt(r.day()), r.row());
+        }
+      }
+      if (predictions != null) {
+        l.traces().forEach(predictions::add);
       }
       for (UserRewardLabels.EntityShare share : l.entityShares()) {
         entityStats.merge(new EntityDay(share.level(), share.entityId(), share.day(), share.daysFinal()),
@@ -272,9 +302,149 @@ public final class PlainJavaNightly {
             entityRewards.schema(), spec, k.level(), k.entity(), k.day(), asOf, k.daysFinal(), entityStats.get(k)));
       }
     }
+
+    /** reward_priors, entity_predictions and the kept user_entity_rewards rows, once every user is labelled. */
+    void writePredictions() throws IOException {
+      if (predictions != null) {
+        predictions.write(writers, userEntityRewards);
+      }
+    }
   }
 
   private record EntityDay(String level, String entity, long day, int daysFinal) {}
+
+  /**
+   * The stickiness predictions of the run, as {@link PredictStickiness} computes them with the same pure functions:
+   * the model discoveries' traces (fit window and recent ones) and the user_entity_rewards rows that get a
+   * per-discovery prediction (new_to_entity, not trace_mature), kept per level and entity until every user is
+   * labelled.
+   */
+  private static final class Predictions {
+    private final RewardSpec spec;
+    private final PredictionRules rules;
+    private final long asOf;
+    private final long fitFrom;
+    private final long fitTo;
+    private final long recentFrom;
+    /** level → the mature traces of the fit window. */
+    private final Map<String, List<DiscoveryTrace>> fitTraces = new TreeMap<>();
+    /** level → entity → its recent traces (D in (T - M, T]). */
+    private final Map<String, Map<String, List<DiscoveryTrace>>> recent = new TreeMap<>();
+    /** level → entity → its rows to predict. */
+    private final Map<String, Map<String, List<UserRewardLabels.DayRow>>> toPredict = new TreeMap<>();
+
+    Predictions(RewardSpec spec, long asOf) {
+      this.spec = spec;
+      this.rules = spec.predictions();
+      this.asOf = asOf;
+      this.fitFrom = PredictStickiness.fitFrom(asOf, spec.maturityAge(), rules);
+      this.fitTo = PredictStickiness.fitTo(asOf, spec.maturityAge());
+      this.recentFrom = asOf - spec.maturityAge() + 1;
+    }
+
+    /** One model discovery's trace: kept when it is in the fit set or recent, as PredictStickiness filters them. */
+    void add(UserRewardLabels.LevelTrace levelTrace) {
+      DiscoveryTrace t = levelTrace.trace();
+      if (t.day() >= fitFrom && t.day() <= fitTo && t.daysFinal() == spec.traceLength()) {
+        fitTraces.computeIfAbsent(levelTrace.level(), l -> new ArrayList<>()).add(t);
+      }
+      if (t.day() >= recentFrom) {
+        entities(recent, levelTrace.level()).computeIfAbsent(t.entityId(), e -> new ArrayList<>()).add(t);
+      }
+    }
+
+    /** Keeps a user_entity_rewards row that gets a prediction (PredictStickiness.SplitRowsFn); false for others. */
+    boolean keep(UserRewardLabels.DayRow row) {
+      GenericRecord r = row.row();
+      if (!DiscoveryMath.NEW_TO_ENTITY.equals(String.valueOf(r.get("discovery_kind")))
+          || (Boolean) r.get("trace_mature")) {
+        return false;
+      }
+      entities(toPredict, r.get("entity_level").toString())
+          .computeIfAbsent(r.get("entity_id").toString(), e -> new ArrayList<>()).add(row);
+      return true;
+    }
+
+    private static <V> Map<String, List<V>> entities(Map<String, Map<String, List<V>>> byLevel, String level) {
+      return byLevel.computeIfAbsent(level, l -> new TreeMap<>());
+    }
+
+    /**
+     * Fits each level's prior (with its backtest), predicts every entity with recent discoveries or rows to predict
+     * from its recent traces, and writes the three datasets, each partition's rows in key order.
+     */
+    void write(Writers writers, Dataset<GenericRecord> userEntityRewards) throws IOException {
+      int stickinessDays = spec.stickinessDays();
+      String dt = RewardRows.dt(asOf);
+      Dataset<GenericRecord> priorsDataset = Outputs.rewardPriors(spec);
+      Dataset<GenericRecord> predictionsDataset = Outputs.entityPredictions(spec);
+      Schema predictionSchema = predictionsDataset.schema();
+      StickinessModel fitting = new StickinessModel(spec.traceLength(), rules.minDiscoverers(), rules.ridge());
+      // Only the posterior and the per-discovery predictions: the fit's parameters do not matter here.
+      StickinessModel model = new StickinessModel(spec.traceLength(), 2, 0);
+      List<String> levels = new ArrayList<>(spec.levels());
+      levels.sort(Comparator.naturalOrder());
+      List<GenericRecord> entityRows = new ArrayList<>();
+      Map<String, List<GenericRecord>> predictedRows = new TreeMap<>();
+      for (String level : levels) {
+        // A level without mature traces fits on none: no prior, 0 entities and traces, as PriorRowFn's default.
+        List<DiscoveryTrace> mature = fitTraces.getOrDefault(level, List.of());
+        StickinessModel.Fit fit = fitting.fit(mature);
+        List<StickinessModel.BacktestRow> backtest =
+            fit.prior() == null ? List.of() : StickinessModel.summarise(fitting.backtest(mature));
+        writers.write(priorsDataset, dt, PredictionRows.rewardPrior(priorsDataset.schema(), stickinessDays,
+            new PredictionRows.LevelFit(level, fit, backtest, fitFrom, fitTo), asOf));
+
+        StickinessModel.Prior prior = fit.prior();
+        Map<String, List<DiscoveryTrace>> recentByEntity = recent.getOrDefault(level, Map.of());
+        Map<String, List<UserRewardLabels.DayRow>> rowsByEntity = toPredict.getOrDefault(level, Map.of());
+        Set<String> entities = new TreeSet<>(recentByEntity.keySet());
+        entities.addAll(rowsByEntity.keySet());
+        for (String entityId : entities) {
+          List<DiscoveryTrace> traces = recentByEntity.getOrDefault(entityId, List.of());
+          StickinessModel.Evidence evidence = StickinessModel.Evidence.of(traces, spec.traceLength());
+          StickinessModel.Posterior posterior = prior == null ? null : model.posterior(prior, evidence);
+          if (!traces.isEmpty()) {
+            StickinessModel.Prediction p =
+                posterior == null ? null : new StickinessModel.Prediction(posterior.stickiness(), posterior.sd());
+            entityRows.add(PredictionRows.entityPrediction(
+                predictionSchema, stickinessDays, level, entityId, asOf, evidence, traces.size(), p));
+          }
+          StickinessModel.DiscoveryPredictor discoveries =
+              posterior == null ? null : model.discoveries(posterior.mean(), posterior.cov(), prior.noise());
+          for (UserRewardLabels.DayRow row : rowsByEntity.getOrDefault(entityId, List.of())) {
+            GenericRecord r = row.row();
+            if (discoveries != null) {
+              @SuppressWarnings("unchecked")
+              List<Boolean> trace = (List<Boolean>) r.get("trace");
+              StickinessModel.Prediction p = discoveries.predict(
+                  DiscoveryTrace.of(entityId, (Integer) r.get("discovery_date"), (Integer) r.get("days_final"), trace));
+              r.put(PredictionSchemas.predictionColumn(stickinessDays), p.mean());
+              r.put(PredictionSchemas.sdColumn(stickinessDays), p.sd());
+            }
+            predictedRows.computeIfAbsent(RewardRows.dt(row.day()), d -> new ArrayList<>()).add(r);
+          }
+        }
+      }
+      entityRows.sort(predictionsDataset::compare);
+      for (GenericRecord r : entityRows) {
+        writers.write(predictionsDataset, dt, r);
+      }
+      toPredict.clear();
+      recent.clear();
+      fitTraces.clear();
+      for (Map.Entry<String, List<GenericRecord>> partition : predictedRows.entrySet()) {
+        List<GenericRecord> rows = partition.getValue();
+        rows.sort(userEntityRewards::compare);
+        for (GenericRecord r : rows) {
+          writers.write(userEntityRewards, partition.getKey(), PREDICTED_FILE, r);
+        }
+      }
+    }
+  }
+
+  /** The file of a partition that holds its user_entity_rewards rows with a per-discovery prediction. */
+  private static final String PREDICTED_FILE = "part-00001.parquet";
 
   /**
    * One user's accepted plays, column by column: the strings that repeat (items, artists, context …) shared
@@ -380,10 +550,13 @@ public final class PlainJavaNightly {
   }
 
   /**
-   * One open Parquet file per partition ({@code <output>/<dataset>/dt=<dt>/part-00000.parquet}), rows appended in
-   * the order given (callers keep the key order), counted per dataset.
+   * One open Parquet file per partition ({@code <output>/<dataset>/dt=<dt>/part-00000.parquet}, and {@code
+   * part-00001.parquet} for the user_entity_rewards rows predicted at the end), rows appended in the order given
+   * (callers keep the key order), counted per dataset.
    */
   private static final class Writers implements AutoCloseable {
+    /** A partition's first (usually only) file. */
+    private static final String FILE = "part-00000.parquet";
     private final Path root;
     private final Map<String, ParquetWriter<GenericRecord>> open = new HashMap<>();
     private final Map<String, Long> rows = new TreeMap<>();
@@ -393,24 +566,29 @@ public final class PlainJavaNightly {
     }
 
     void write(Dataset<?> dataset, String dt, GenericRecord row) throws IOException {
-      writer(dataset, dt).write(row);
+      write(dataset, dt, FILE, row);
+    }
+
+    /** Writes to another file of the partition (rows written after the partition's first file). */
+    void write(Dataset<?> dataset, String dt, String file, GenericRecord row) throws IOException {
+      writer(dataset, dt, file).write(row);
       rows.merge(dataset.name(), 1L, Long::sum);
     }
 
     /** Opens the partition's file even when no row comes (an empty partition is published too). */
     void touch(Dataset<?> dataset, String dt) {
       try {
-        writer(dataset, dt);
+        writer(dataset, dt, FILE);
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }
     }
 
-    private ParquetWriter<GenericRecord> writer(Dataset<?> dataset, String dt) throws IOException {
-      String key = dataset.name() + "/dt=" + dt;
+    private ParquetWriter<GenericRecord> writer(Dataset<?> dataset, String dt, String name) throws IOException {
+      String key = dataset.name() + "/dt=" + dt + "/" + name;
       ParquetWriter<GenericRecord> w = open.get(key);
       if (w == null) {
-        Path file = root.resolve(dataset.name()).resolve("dt=" + dt).resolve("part-00000.parquet");
+        Path file = root.resolve(dataset.name()).resolve("dt=" + dt).resolve(name);
         Files.createDirectories(file.getParent());
         w = ParquetFiles.open(file.toString(), dataset.schema(), dataset.model());
         open.put(key, w);
@@ -421,7 +599,7 @@ public final class PlainJavaNightly {
 
     /** Completes one partition's file; no row may be written to it afterwards. */
     void close(Dataset<?> dataset, String dt) throws IOException {
-      ParquetWriter<GenericRecord> w = open.remove(dataset.name() + "/dt=" + dt);
+      ParquetWriter<GenericRecord> w = open.remove(dataset.name() + "/dt=" + dt + "/" + FILE);
       if (w != null) {
         w.close();
       }

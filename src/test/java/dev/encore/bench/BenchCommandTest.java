@@ -75,7 +75,7 @@ class BenchCommandTest {
     assertThat(run.toString(), run.code(), equalTo(0));
     assertThat(run.out(), containsString("bench: 20k FlinkRunner: "));
     assertThat(run.out(), containsString("| 20k | FlinkRunner |"));
-    assertThat(run.out(), containsString("✓ (6 datasets)"));
+    assertThat(run.out(), containsString("✓ (8 datasets)"));
     assertThat(run.out(), containsString("✓ (2 datasets)"));
     List<String> lines = Files.readAllLines(csv);
     assertThat(lines, hasSize(4));

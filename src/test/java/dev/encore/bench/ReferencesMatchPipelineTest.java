@@ -51,6 +51,34 @@ class ReferencesMatchPipelineTest {
   }
 
   @Test
+  void plainJavaPredictsStickinessAsThePipelineWhenALevelHasAPrior() throws Exception {
+    // On 2024-03-30 no level has a prior (the fit window ends before the sample's first complete lookback), so
+    // every prediction above is null. The sample's last day with min_discoverers 3 fits an artist prior (as in
+    // IndependentPredictionCheckTest), so the posteriors and per-discovery predictions are compared too.
+    LocalDate last = LocalDate.parse("2024-05-29");
+    Path definition = tmp.resolve("min3.yaml");
+    String yaml = Files.readString(Path.of("pipelines/nightly.yaml"));
+    String edited = yaml.replace("\n  min_discoverers: 5\n", "\n  min_discoverers: 3\n");
+    assertThat(edited.equals(yaml), equalTo(false));
+    Files.writeString(definition, edited);
+    Path expected = tmp.resolve("pipeline-min3");
+    Runs.nightly(last, LOGS, expected, "--definition=" + definition);
+    Path out = tmp.resolve("java-min3");
+    PlainJavaNightly.Result result = PlainJavaNightly.run(last, LOGS, out, 5000, JobDefinition.load(definition));
+    for (String dataset : ALL) {
+      assertThat(dataset, result.rows().get(dataset), equalTo(sameRows(dataset, expected, out)));
+    }
+    try (DuckDb db = DuckDb.open()) {
+      assertThat(db.longValue("SELECT count(*) FROM " + DuckDb.readDataset(out, "reward_priors")
+          + " WHERE prior_mean IS NOT NULL"), greaterThan(0L));
+      assertThat(db.longValue("SELECT count(*) FROM " + DuckDb.readDataset(out, "entity_predictions")
+          + " WHERE stickiness_60_pred IS NOT NULL"), greaterThan(0L));
+      assertThat(db.longValue("SELECT count(*) FROM " + DuckDb.readDataset(out, "user_entity_rewards")
+          + " WHERE stickiness_60_pred IS NOT NULL"), greaterThan(0L));
+    }
+  }
+
+  @Test
   void duckDbPublishesThePipelinesSessionsAndUserRewards() throws Exception {
     Path plays = tmp.resolve("plays");
     PlaysExport.export(LOGS, plays);
