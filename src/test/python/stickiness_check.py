@@ -82,6 +82,7 @@ def fit_prior(fit_traces, w, ridge):
     """Steps 2-4 on {entity: [traces]} of the qualifying entities; returns ((mu, Sigma, V), None) or (None, reason)."""
     means = []
     covariances = []
+    sizes = []
     for entity in sorted(fit_traces):
         xs = fit_traces[entity]
         n = len(xs)
@@ -91,14 +92,20 @@ def fit_prior(fit_traces, w, ridge):
             s += np.outer(x - mean, x - mean)
         means.append(mean)
         covariances.append(s / (n - 1))
+        sizes.append(n)
     e = len(means)
     if e < 2:
         return None, NO_ENTITIES
     mu = sum(means) / e
-    sigma = np.zeros((w, w))
+    spread = np.zeros((w, w))
     for mean in means:
-        sigma += np.outer(mean - mu, mean - mu)
-    sigma /= e - 1
+        spread += np.outer(mean - mu, mean - mu)
+    spread /= e - 1
+    # Step 3: less the mean sampling noise S_e / n_e of an entity's observed mean, then the positive part.
+    noise_of_means = sum(cov / n for cov, n in zip(covariances, sizes)) / e
+    sigma0 = spread - noise_of_means
+    eigenvalues, q = np.linalg.eigh(sigma0)
+    sigma = q @ np.diag(np.maximum(eigenvalues, 0.0)) @ q.T
     v0 = sum(covariances) / e
     # Step 3's ridge: epsilon = ridge times the mean diagonal entry of V0, added to the diagonal.
     v = v0 + ridge * (np.trace(v0) / w) * np.eye(w)

@@ -64,11 +64,14 @@ class IndependentPredictionCheckTest {
 
   /**
    * The script on five artist discoveries in the fit window (two entities) and a few recent ones, with W = 2 and a
-   * ridge of 0.001, against values worked out in exact fractions (by hand, then with the ridge): μ = (7/12, 1/3),
-   * Σ = [1/72 1/18; 1/18 2/9], V₀ = [5/12 −1/12; −1/12 1/6], ε = 0.001 · (5/12 + 1/6) / 2 = 7/24000 and V = V₀ + εI.
-   * Without the ridge the predictions would be simple (entity c: 123/62, var 125/372; entity a: 73/32, var
-   * 25/192; the discovery of c: 151/64, var 243/640); with it they are the fractions asserted below. Entity b has
-   * only an empty prefix: the prior, 23/12 and 1ᵀΣ1 = 25/72, which the ridge does not touch. Entity d has only an
+   * ridge of 0.001, against values worked out in exact fractions (by hand, then with the ridge): a's traces 10, 01,
+   * 11 (mean (2/3, 2/3), S_a = [1/3 −1/6; −1/6 1/3]) and b's 00, 00 (S_b = 0) give μ = (1/3, 1/3) and
+   * Σ₀ = [2/9 2/9; 2/9 2/9] − (S_a/3 + S_b/2)/2 = [1/6 1/4; 1/4 1/6], eigenvalues 5/12 on (1, 1) and −1/12 on
+   * (1, −1): the negative one is clipped, so Σ = (5/12) · ½[1 1; 1 1] = [5/24 5/24; 5/24 5/24] (neither Σ₀ nor the
+   * plain covariance of the means). V₀ = [1/6 −1/12; −1/12 1/6], ε = 0.001 · (1/6 + 1/6) / 2 = 1/6000, V = V₀ + εI.
+   * Without the ridge the predictions would be simple (entity a: 35/18, var 5/36; entity c: 65/27, var 10/27; the
+   * discovery of c: 19/7, var 29/112; of d: 23/9, var 1/3); with it they are the fractions asserted below. Entity b
+   * has only an empty prefix: the prior, 5/3 and 1ᵀΣ1 = 5/6, which the ridge does not touch. Entity d has only an
    * immature discovery at D = T − M, predicted from (μ, Σ) conditioned on its first day.
    */
   @Test
@@ -81,7 +84,7 @@ class IndependentPredictionCheckTest {
         "artist,a,u2,2024-01-28,2,true,new_to_entity,01",
         "artist,a,u3,2024-03-27,2,true,new_to_entity,11",
         "artist,b,u4,2024-03-01,2,true,new_to_entity,00",
-        "artist,b,u5,2024-03-01,2,true,new_to_entity,10",
+        "artist,b,u5,2024-03-01,2,true,new_to_entity,00",
         // Left out of the fit: new_user, lookback incomplete, the day before the window, not mature, and an
         // entity with a single discoverer.
         "artist,b,u6,2024-03-01,2,true,new_user,11",
@@ -115,33 +118,33 @@ class IndependentPredictionCheckTest {
     assertThat(artist.path("entities").asInt(), equalTo(2));
     assertThat(artist.path("traces").asInt(), equalTo(5));
     assertThat(artist.path("no_prior_reason").isNull(), equalTo(true));
-    assertHand(artist.path("mu"), 7 / 12.0, 1 / 3.0);
-    assertHand(artist.path("Sigma"), 1 / 72.0, 1 / 18.0, 1 / 18.0, 2 / 9.0);
-    assertHand(artist.path("V"), 10007 / 24000.0, -1 / 12.0, -1 / 12.0, 4007 / 24000.0);
+    assertHand(artist.path("mu"), 1 / 3.0, 1 / 3.0);
+    assertHand(artist.path("Sigma"), 5 / 24.0, 5 / 24.0, 5 / 24.0, 5 / 24.0);
+    assertHand(artist.path("V"), 1001 / 6000.0, -1 / 12.0, -1 / 12.0, 1001 / 6000.0);
     // entity: discoveries, trace_days, days_observed, pred, sd
     assertThat(entityLines(artist.path("entity_predictions")), equalTo(List.of(
         "a|2|2|2", "b|1|0|0", "c|1|1|1")));
     JsonNode[] entities = elements(artist.path("entity_predictions"));
-    assertHand(entities[0].path("pred"), 239223557 / 104877508.0);
-    assertHand(entities[0].path("sd"), Math.sqrt(300817075 / 2307305176.0));
-    assertHand(entities[1].path("pred"), 23 / 12.0);
-    assertHand(entities[1].path("sd"), Math.sqrt(25 / 72.0));
-    assertHand(entities[2].path("pred"), 246161 / 124084.0);
-    assertHand(entities[2].path("sd"), Math.sqrt(250175 / 744504.0));
+    assertHand(entities[0].path("pred"), 5835 / 3001.0);
+    assertHand(entities[0].path("sd"), Math.sqrt(835 / 6002.0));
+    assertHand(entities[1].path("pred"), 5 / 3.0);
+    assertHand(entities[1].path("sd"), Math.sqrt(5 / 6.0));
+    assertHand(entities[2].path("pred"), 16255 / 6753.0);
+    assertHand(entities[2].path("sd"), Math.sqrt(5005 / 13506.0));
     // Per discovery: the mature u10 (2024-03-28) and the fit-window rows of 2024-03-01 get none.
     JsonNode[] discoveries = elements(artist.path("discovery_predictions"));
     assertThat(discoveries.length, equalTo(3));
     assertThat(discoveries[0].path("user_id").asText(), equalTo("u11"));
     // k = 0: the entity's posterior mean, and its variance plus 1ᵀV1.
-    assertHand(discoveries[0].path("pred"), 239223557 / 104877508.0);
-    assertHand(discoveries[0].path("sd"), Math.sqrt(631770079843.0 / 1153652588000.0));
+    assertHand(discoveries[0].path("pred"), 5835 / 3001.0);
+    assertHand(discoveries[0].path("sd"), Math.sqrt(918667 / 3001000.0));
     assertThat(discoveries[1].path("user_id").asText(), equalTo("u1"));
-    assertHand(discoveries[1].path("pred"), 75549 / 32021.0);
-    assertHand(discoveries[1].path("sd"), Math.sqrt(2922248411029.0 / 7690419528000.0));
+    assertHand(discoveries[1].path("pred"), 28507 / 10503.0);
+    assertHand(discoveries[1].path("sd"), Math.sqrt(5449006751.0 / 21027006000.0));
     // d: (a, B) = (μ, Σ), S = Σ + V, conditioned on its first day.
     assertThat(discoveries[2].path("user_id").asText(), equalTo("u14"));
-    assertHand(discoveries[2].path("pred"), 71549 / 31021.0);
-    assertHand(discoveries[2].path("sd"), Math.sqrt(288413147 / 744504000.0));
+    assertHand(discoveries[2].path("pred"), 17257 / 6753.0);
+    assertHand(discoveries[2].path("sd"), Math.sqrt(4504501 / 13506000.0));
 
     JsonNode show = levels.path("show");
     assertThat(show.path("no_prior_reason").asText(),
