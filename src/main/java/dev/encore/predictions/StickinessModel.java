@@ -14,6 +14,7 @@ import org.ejml.data.DMatrixRMaj;
 import org.ejml.dense.row.factory.DecompositionFactory_DDRM;
 import org.ejml.dense.row.factory.LinearSolverFactory_DDRM;
 import org.ejml.interfaces.decomposition.CholeskyDecomposition_F64;
+import org.ejml.interfaces.decomposition.EigenDecomposition_F64;
 import org.ejml.interfaces.linsol.LinearSolverDense;
 
 /**
@@ -136,12 +137,13 @@ public final class StickinessModel implements Serializable {
   public Fit fit(Collection<DiscoveryTrace> mature) {
     List<double[]> means = new ArrayList<>();
     double[][] noiseSum = new double[days][days];
+    double[][] meanNoiseSum = new double[days][days];
     int traces = 0;
     for (List<DiscoveryTrace> entity : byEntity(mature).values()) {
       if (entity.size() < minDiscoverers) {
         continue;
       }
-      means.add(addWithinCovariance(entity, noiseSum));
+      means.add(addWithinCovariance(entity, noiseSum, meanNoiseSum));
       traces += entity.size();
     }
     int e = means.size();
@@ -169,11 +171,13 @@ public final class StickinessModel implements Serializable {
     double meanVariance = 0;
     for (int i = 0; i < days; i++) {
       for (int j = 0; j < days; j++) {
-        sigma[i][j] /= e - 1;
+        // The spread of the observed means less the mean noise of a mean (S_e / n_e): the spread of the θ_e.
+        sigma[i][j] = sigma[i][j] / (e - 1) - meanNoiseSum[i][j] / e;
         noiseSum[i][j] /= e;
       }
       meanVariance += noiseSum[i][i];
     }
+    sigma = positivePart(sigma);
     double added = ridge * meanVariance / days;
     for (int i = 0; i < days; i++) {
       noiseSum[i][i] += added;
@@ -188,7 +192,7 @@ public final class StickinessModel implements Serializable {
    * Adds an entity's within-entity sample covariance (denominator n - 1) to {@code sum} and returns its mean trace.
    * The sums are exact integer counts of 0/1 traces, so each entry is divided once.
    */
-  private double[] addWithinCovariance(List<DiscoveryTrace> entity, double[][] sum) {
+  private double[] addWithinCovariance(List<DiscoveryTrace> entity, double[][] sum, double[][] meanNoiseSum) {
     long n = entity.size();
     long[] s = new long[days];
     long[][] pairs = new long[days][days];
@@ -207,9 +211,36 @@ public final class StickinessModel implements Serializable {
       mean[i] = (double) s[i] / n;
       for (int j = 0; j < days; j++) {
         sum[i][j] += (n * pairs[i][j] - s[i] * s[j]) / denominator;
+        meanNoiseSum[i][j] += (n * pairs[i][j] - s[i] * s[j]) / (denominator * n);
       }
     }
     return mean;
+  }
+
+  /**
+   * The nearest positive semi-definite matrix: Q max(Λ, 0) Qᵀ for m = Q Λ Qᵀ. Subtracting the noise of the means
+   * can leave small negative eigenvalues where the entities hardly differ.
+   */
+  private static double[][] positivePart(double[][] m) {
+    int n = m.length;
+    EigenDecomposition_F64<DMatrixRMaj> eig = DecompositionFactory_DDRM.eig(n, true, true);
+    if (!eig.decompose(new DMatrixRMaj(m))) {
+      throw new IllegalStateException("no eigendecomposition of a symmetric " + n + " x " + n + " matrix");
+    }
+    double[][] out = new double[n][n];
+    for (int k = 0; k < n; k++) {
+      double lambda = eig.getEigenvalue(k).getReal();
+      if (lambda <= 0) {
+        continue;
+      }
+      DMatrixRMaj q = eig.getEigenVector(k);
+      for (int i = 0; i < n; i++) {
+        for (int j = 0; j < n; j++) {
+          out[i][j] += lambda * q.get(i, 0) * q.get(j, 0);
+        }
+      }
+    }
+    return out;
   }
 
   /** The posterior of an entity's mean trace given its evidence (the prior itself when nothing is observed). */

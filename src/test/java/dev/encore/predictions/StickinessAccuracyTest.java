@@ -8,12 +8,13 @@ import static org.hamcrest.Matchers.greaterThanOrEqualTo;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.encore.config.JobDefinition;
 import dev.encore.generate.GenerateCommand;
 import dev.encore.predictions.StickinessModel.BacktestRow;
 import dev.encore.predictions.StickinessModel.HeldOut;
 import dev.encore.predictions.StickinessModel.HeldOutDays;
-import dev.encore.testing.RewardsOracle;
 import dev.encore.testing.RewardsOracle.Definition;
+import dev.encore.testing.RewardsOracle;
 import dev.encore.testing.SpotifyHistory;
 import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
@@ -63,6 +64,8 @@ import org.junit.jupiter.api.io.TempDir;
 class StickinessAccuracyTest {
   private static final int W = 59;
   private static final int MIN_DISCOVERERS = 5;
+  /** The built-in definition's ridge (predictions.ridge). */
+  private static final double RIDGE = JobDefinition.builtIn().predictions().ridge();
   private static final int LATENESS = 3;
   private static final int DAYS = 184;
   private static final int LARGE = 300;
@@ -188,7 +191,7 @@ class StickinessAccuracyTest {
         conversion.plays(), to.minusDays(LoggedDiscoveries.MATURITY_AGE + LoggedDiscoveries.FIT_DAYS - 1),
         to.minusDays(LoggedDiscoveries.MATURITY_AGE), traces.size(), perEntity.size(), byCount);
     for (int min : List.of(5, 3, 2)) {
-      StickinessModel model = new StickinessModel(W, min);
+      StickinessModel model = new StickinessModel(W, min, RIDGE);
       List<HeldOut> held = model.backtest(traces);
       // The backtest leaves out a fold whose training entities give no prior (docs/rewards.md step 10).
       List<Integer> withPrior = new ArrayList<>();
@@ -340,7 +343,7 @@ class StickinessAccuracyTest {
         }
       });
       levels.add(new Level(level, seed, qualifying, traces.size(),
-          new StickinessModel(W, MIN_DISCOVERERS).backtest(traces), levelTruth));
+          new StickinessModel(W, MIN_DISCOVERERS, RIDGE).backtest(traces), levelTruth));
     }
     System.out.printf(
         "seed %d, %d listeners, %d plays: generated in %.1f s, traces read in %.1f s, backtests in %.1f s%n", seed,
