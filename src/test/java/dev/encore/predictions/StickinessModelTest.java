@@ -27,8 +27,10 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The stickiness model (docs/rewards.md, "Predictions") on tiny cases whose every expected value is worked out by
- * hand in the comments (W = 2 or 3 days); the backtest's posteriors at k ≥ 1 are also checked against an independent
- * NumPy implementation of the spec's steps 1–4, 7 and 11.
+ * hand in the comments (W = 1, 2 or 3 days), except in the W = 3 backtest, whose fold priors need a 3 × 3
+ * eigendecomposition (Σ's positive part): its 1ᵀΣ1 and posteriors at k ≥ 1 are checked against an independent NumPy
+ * implementation of the spec's steps 1–4, 7 and 11, the hand-computable values (V, μ, realised means, baselines,
+ * 1ᵀΣ₀1 as a strict lower bound) by hand.
  */
 class StickinessModelTest {
   private static final double EPS = 1e-12;
@@ -84,9 +86,20 @@ class StickinessModelTest {
     Prior prior = fit.prior();
     // μ = ((1/2 + 2/3 + 0)/3, (1/2 + 1/3 + 1/2)/3) = (7/18, 4/9)
     assertVector(prior.mean(), 7.0 / 18, 4.0 / 9);
-    // x̄_e - μ in 18ths: a (2, 1), b (5, -2), c (-7, 1); Σ = (1/(E-1)) Σ_e outer / 18²:
+    // x̄_e - μ in 18ths: a (2, 1), b (5, -2), c (-7, 1); the spread of the means (1/(E-1)) Σ_e outer / 18²:
     //    11: (4+25+49)/2 = 39, 22: (1+4+1)/2 = 3, 12: (2-10-7)/2 = -7.5  → [[39, -7.5], [-7.5, 3]] / 324
-    assertMatrix(prior.cov(), new double[][] {{39.0 / 324, -7.5 / 324}, {-7.5 / 324, 3.0 / 324}});
+    // less the noise of the means (1/E) Σ_e S_e/n_e: S_a/2 + S_b/3 + S_c/2 = [[1/4 + 1/9, -1/4 + 1/18],
+    //    [-1/4 + 1/18, 1/4 + 1/9 + 1/4]] = [[13/36, -7/36], [-7/36, 22/36]], / 3 = [[39, -21], [-21, 66]] / 324:
+    // Σ₀ = [[0, 13.5], [13.5, -63]] / 324 = [[0, 27], [27, -126]] / 648, det < 0: one negative eigenvalue.
+    // Eigenvalues of M = [[0, 27], [27, -126]]: λ² + 126λ - 729 = 0, λ± = -63 ± √(3969 + 729) = -63 ± 9√58.
+    // Σ = λ₊ P / 648 with P = (M - λ₋ I)/(λ₊ - λ₋) the projector on λ₊'s eigenvector, λ₊ - λ₋ = 18√58:
+    //    11: λ₊(-λ₋) / (18√58 · 648) = -det M / (11664√58) = 729 / (11664√58) = 1/(16√58)
+    //    12: λ₊ · 27 / (11664√58) = 9(√58 - 7) · 27 / (11664√58) = (1 - 7/√58)/48
+    //    22: λ₊(-126 - λ₋) / (11664√58) = λ₊² / (11664√58) = 81(√58 - 7)² / (11664√58) = (107 - 14√58)/(144√58)
+    // (rank 1: 11 · 22 = 12² = (107 - 14√58)/133632).
+    double r58 = Math.sqrt(58);
+    assertMatrix(prior.cov(), new double[][] {
+        {1 / (16 * r58), (1 - 7 / r58) / 48}, {(1 - 7 / r58) / 48, (107 - 14 * r58) / (144 * r58)}});
     // V₀ = (S_a + S_b + S_c)/3: 11: (1/2+1/3+0)/3 = 5/18, 22: (1/2+1/3+1/2)/3 = 4/9, 12: (-1/2+1/6+0)/3 = -1/9;
     // ridge ε = 1e-3 · mean diag V₀ = 1e-3 · (5/18 + 8/18)/2 = 13/36000, on the diagonal only: V = V₀ + ε I
     double ridge = 13.0 / 36000;
@@ -146,48 +159,127 @@ class StickinessModelTest {
     assertThat(fit.noPriorReason(), nullValue());
     double ridge = 1.0 / 2400;
     assertMatrix(fit.prior().noise(), new double[][] {{5.0 / 12 + ridge, 5.0 / 12}, {5.0 / 12, 5.0 / 12 + ridge}});
-    // μ = ((1/2 + 1/3)/2, same) = (5/12, 5/12); x̄_e - μ = ±(1/12, 1/12): Σ = 2·(1/144)·J / 1 = (1/72)·J
+    // μ = ((1/2 + 1/3)/2, same) = (5/12, 5/12); x̄_e - μ = ±(1/12, 1/12): spread 2·(1/144)·J / 1 = (1/72)·J,
+    // less (1/2)(S_a/2 + S_b/3) = (1/2)(1/4 + 1/9)·J = (13/72)·J: Σ₀ = -(1/6)·J, eigenvalues -1/3 and 0: Σ = 0.
     assertVector(fit.prior().mean(), 5.0 / 12, 5.0 / 12);
-    assertMatrix(fit.prior().cov(), new double[][] {{1.0 / 72, 1.0 / 72}, {1.0 / 72, 1.0 / 72}});
+    assertMatrix(fit.prior().cov(), new double[][] {{0, 0}, {0, 0}});
   }
 
   @Test
   void aDayNoFittedTraceIsActiveOnGetsAPriorThatPredictsItZero() {
     StickinessModel model = new StickinessModel(2, 2, RIDGE);
-    // Day 2 is 0 in every fitted trace. a: day 1 values 1, 0 → S_a,11 = 1/2; b: 1, 0, 1 → deviations 1/3, -2/3, 1/3,
-    // S_b,11 = (6/9)/2 = 1/3; every day-2 entry is 0: V₀ = [[5/12, 0], [0, 0]], ε = 1e-3 · (5/12)/2 = 1/4800.
-    Fit fit = model.fit(List.of(trace("a", 1, 0), trace("a", 0, 0), trace("b", 1, 0), trace("b", 0, 0),
+    // Day 2 is 0 in every fitted trace. a: day 1 values 1, 1 → x̄_a,1 = 1, S_a = 0; b: 0, 0, 1 → x̄_b,1 = 1/3,
+    // deviations -1/3, -1/3, 2/3, S_b,11 = (6/9)/2 = 1/3; every day-2 entry is 0: V₀ = [[1/6, 0], [0, 0]],
+    // ε = 1e-3 · (1/6)/2 = 1/12000.
+    Fit fit = model.fit(List.of(trace("a", 1, 0), trace("a", 1, 0), trace("b", 0, 0), trace("b", 0, 0),
         trace("b", 1, 0)));
     assertThat(fit.noPriorReason(), nullValue());
     assertThat(fit.entities(), equalTo(2));
     assertThat(fit.traces(), equalTo(5));
     Prior prior = fit.prior();
-    // μ = ((1/2 + 2/3)/2, 0) = (7/12, 0); x̄_e - μ = ∓(1/12, 0): Σ = [[2/144, 0], [0, 0]] = [[1/72, 0], [0, 0]]
-    assertVector(prior.mean(), 7.0 / 12, 0);
-    assertMatrix(prior.cov(), new double[][] {{1.0 / 72, 0}, {0, 0}});
-    assertMatrix(prior.noise(), new double[][] {{5.0 / 12 + 1.0 / 4800, 0}, {0, 1.0 / 4800}});
+    // μ = ((1 + 1/3)/2, 0) = (2/3, 0); x̄_e - μ = ±(1/3, 0): spread 2·(1/9)/1 = 2/9 on day 1, less the noise of the
+    // means (1/2)(S_a/2 + S_b/3) = (1/2)(0 + 1/9) = 1/18: Σ₀ = [[2/9 - 1/18, 0], [0, 0]] = [[1/6, 0], [0, 0]],
+    // already positive semi-definite (eigenvalues 1/6, 0), so Σ = Σ₀.
+    assertVector(prior.mean(), 2.0 / 3, 0);
+    assertMatrix(prior.cov(), new double[][] {{1.0 / 6, 0}, {0, 0}});
+    assertMatrix(prior.noise(), new double[][] {{1.0 / 6 + 1.0 / 12000, 0}, {0, 1.0 / 12000}});
 
-    // n = (2, 2): N = V/2, A = Σ + N = [[1/72 + 5/24 + 1/9600, 0], [0, 1/9600]] = [[6403/28800, 0], [0, 1/9600]]
-    // (28800ths: 400 + 6000 + 3). Σ[:, 2] = 0, so day 2's observation moves nothing and m_2 = μ_2 = 0;
-    // m_1 = 7/12 + (400/6403)(ȳ_1 - 7/12); C = [[(1/72)(1 - 400/6403), 0], [0, 0]] = [[6003/(72·6403), 0], [0, 0]].
-    // ȳ = (1, 1): m_1 = 7/12 + (400/6403)(5/12) = 7/12 + 500/19209
+    // n = (2, 2): N = V/2, A = Σ + N = [[1/6 + 1/12 + 1/24000, 0], [0, 1/24000]] = [[6001/24000, 0], [0, 1/24000]]
+    // (24000ths: 4000 + 2000 + 1). Σ[:, 2] = 0, so day 2's observation moves nothing and m_2 = μ_2 = 0;
+    // m_1 = 2/3 + (1/6)(24000/6001)(ȳ_1 - 2/3) = 2/3 + (4000/6001)(ȳ_1 - 2/3);
+    // C = [[(1/6)(1 - 4000/6001), 0], [0, 0]] = [[2001/36006, 0], [0, 0]] = [[667/12002, 0], [0, 0]].
+    // ȳ = (1, 1): m_1 = 2/3 + (4000/6001)(1/3) = 2/3 + 4000/18003
     Posterior active = model.posterior(prior, Evidence.of(List.of(trace("x", 1, 1), trace("x", 1, 1)), 2));
-    assertVector(active.mean(), 7.0 / 12 + 500.0 / 19209, 0);
-    assertMatrix(active.cov(), new double[][] {{6003.0 / (72 * 6403), 0}, {0, 0}});
-    // ȳ = (0, 1): m_1 = 7/12 - (400/6403)(7/12) = 7/12 - 700/19209
+    assertVector(active.mean(), 2.0 / 3 + 4000.0 / 18003, 0);
+    assertMatrix(active.cov(), new double[][] {{667.0 / 12002, 0}, {0, 0}});
+    // ȳ = (0, 1): m_1 = 2/3 - (4000/6001)(2/3) = 2/3 - 8000/18003
     Posterior inactive = model.posterior(prior, Evidence.of(List.of(trace("x", 0, 1), trace("x", 0, 1)), 2));
-    assertVector(inactive.mean(), 7.0 / 12 - 700.0 / 19209, 0);
-    assertThat(inactive.stickiness(), closeTo(1 + 7.0 / 12 - 700.0 / 19209, EPS));
+    assertVector(inactive.mean(), 2.0 / 3 - 8000.0 / 18003, 0);
+    assertThat(inactive.stickiness(), closeTo(1 + 2.0 / 3 - 8000.0 / 18003, EPS));
 
     // A discovery with day 1 known: S = C + V has S_21 = 0, so day 2 is predicted a_2 = 0 with variance
     // S_22 = 0 + ε: 1 + x_1 + 0.
     DiscoveryPredictor predictor = model.discoveries(active.mean(), active.cov(), prior.noise());
     Prediction one = predictor.predict(trace("x", 1));
     assertThat(one.mean(), closeTo(2, EPS));
-    assertThat(one.sd(), closeTo(Math.sqrt(1.0 / 4800), EPS));
+    assertThat(one.sd(), closeTo(Math.sqrt(1.0 / 12000), EPS));
     Prediction zero = predictor.predict(trace("x", 0));
     assertThat(zero.mean(), closeTo(1, EPS));
-    assertThat(zero.sd(), closeTo(Math.sqrt(1.0 / 4800), EPS));
+    assertThat(zero.sd(), closeTo(Math.sqrt(1.0 / 12000), EPS));
+  }
+
+  // ---- Σ: the spread of the means less their sampling noise, positive part -------------------------------------
+
+  @Test
+  void oneDaySigmaIsTheSpreadOfTheMeansLessTheirNoiseClippedAtZero() {
+    StickinessModel model = new StickinessModel(1, 2, RIDGE);
+    // Means that differ less than their noise predicts. a: 1, 0 → x̄_a = 1/2, S_a = 1/2; b: 1, 1, 0 → x̄_b = 2/3,
+    // deviations 1/3, 1/3, -2/3, S_b = (6/9)/2 = 1/3. μ = 7/12, x̄_e - μ = ∓1/12: spread (2/144)/1 = 1/72;
+    // noise of the means (1/2)(S_a/2 + S_b/3) = (1/2)(1/4 + 1/9) = 13/72; Σ₀ = 1/72 - 13/72 = -1/6: Σ = max(Σ₀, 0) = 0.
+    Fit close = model.fit(List.of(trace("a", 1), trace("a", 0), trace("b", 1), trace("b", 1), trace("b", 0)));
+    assertThat(close.noPriorReason(), nullValue());
+    assertVector(close.prior().mean(), 7.0 / 12);
+    assertMatrix(close.prior().cov(), new double[][] {{0}});
+    // V₀ = (1/2 + 1/3)/2 = 5/12, ε = 1e-3 · 5/12 = 1/2400
+    assertMatrix(close.prior().noise(), new double[][] {{5.0 / 12 + 1.0 / 2400}});
+    // With Σ = 0 the entities do not differ: the posterior is the prior whatever is observed (4 discoveries, 3
+    // active: m = μ + 0 · A⁻¹ · (3/4 - 7/12)), predicted 1 + 7/12 with sd 0.
+    Evidence e = Evidence.of(List.of(trace("x", 1), trace("x", 1), trace("x", 1), trace("x", 0)), 1);
+    Posterior same = model.posterior(close.prior(), e);
+    assertThat(same.stickiness(), closeTo(19.0 / 12, EPS));
+    assertThat(same.variance(), closeTo(0, EPS));
+
+    // Means that differ more than their noise. a: 1, 1, 1, 0 → x̄_a = 3/4, deviations 1/4 (3×), -3/4: S_a =
+    // (3/16 + 9/16)/3 = 1/4; b: 0, 0, 0, 1 → x̄_b = 1/4, S_b = 1/4. μ = 1/2, x̄_e - μ = ±1/4: spread (2/16)/1 = 1/8;
+    // noise (1/2)(S_a/4 + S_b/4) = 1/16; Σ₀ = 1/8 - 1/16 = 1/16 ≥ 0: Σ = Σ₀ (half the plain spread of the means).
+    Fit apart = model.fit(List.of(trace("a", 1), trace("a", 1), trace("a", 1), trace("a", 0), trace("b", 0),
+        trace("b", 0), trace("b", 0), trace("b", 1)));
+    assertVector(apart.prior().mean(), 0.5);
+    assertMatrix(apart.prior().cov(), new double[][] {{1.0 / 16}});
+    // V₀ = (1/4 + 1/4)/2 = 1/4, ε = 1/4000. The same evidence: A = 1/16 + (1/4 + 1/4000)/4 = 2001/16000 (16000ths:
+    // 1000 + 1000 + 1); m = 1/2 + (1/16)(16000/2001)(3/4 - 1/2) = 1/2 + 250/2001;
+    // C = 1/16 - (1/16)²(16000/2001) = 1/16 - 125/4002 = 1001/32016
+    assertMatrix(apart.prior().noise(), new double[][] {{0.25 + 1.0 / 4000}});
+    Posterior moved = model.posterior(apart.prior(), e);
+    assertVector(moved.mean(), 0.5 + 250.0 / 2001);
+    assertThat(moved.variance(), closeTo(1001.0 / 32016, EPS));
+  }
+
+  @Test
+  void aNegativeEigenvalueOfSigmaZeroIsSetToZero() {
+    // W = 2. a: (1,0), (0,1) → x̄_a = (1/2, 1/2), S_a = [[1/2, -1/2], [-1/2, 1/2]]; c: (0,0), (0,1) → x̄_c = (0, 1/2),
+    // S_c = [[0, 0], [0, 1/2]]. μ = (1/4, 1/2), x̄_e - μ = ±(1/4, 0): spread 2·[[1/16, 0], [0, 0]]/1
+    // = [[1/8, 0], [0, 0]]; noise of the means (1/2)(S_a/2 + S_c/2) = (1/4)[[1/2, -1/2], [-1/2, 1]]
+    // = [[1/8, -1/8], [-1/8, 1/4]]:
+    // Σ₀ = [[0, 1/8], [1/8, -1/4]], trace -1/4, det -1/64: λ² + λ/4 - 1/64 = 0, λ± = (-1 ± √2)/8, λ₋ < 0.
+    // Eigenvector of λ₊: v = (√2 + 1, 1) (Σ₀v = (1/8, (√2 - 1)/8) = λ₊v), |v|² = 4 + 2√2 = 2√2(√2 + 1), so
+    // Σ = λ₊ v vᵀ/|v|² = ((√2 - 1)/8) · [[(√2 + 1)², √2 + 1], [√2 + 1, 1]] / (2√2(√2 + 1))
+    //   = ((√2 - 1)/(16√2)) · [[√2 + 1, 1], [1, √2 - 1]]:
+    //   11: 1/(16√2) = √2/32; 12: (√2 - 1)/(16√2) = (2 - √2)/32; 22: (√2 - 1)²/(16√2) = (3√2 - 4)/32
+    // (trace (4√2 - 4)/32 = λ₊; det 0: the clipped eigenvalue).
+    Fit fit = new StickinessModel(2, 2, RIDGE).fit(List.of(trace("a", 1, 0), trace("a", 0, 1), trace("c", 0, 0),
+        trace("c", 0, 1)));
+    assertThat(fit.noPriorReason(), nullValue());
+    assertVector(fit.prior().mean(), 0.25, 0.5);
+    double r2 = Math.sqrt(2);
+    assertMatrix(fit.prior().cov(), new double[][] {{r2 / 32, (2 - r2) / 32}, {(2 - r2) / 32, (3 * r2 - 4) / 32}});
+  }
+
+  @Test
+  void aPositiveSemiDefiniteSigmaZeroIsKept() {
+    // W = 2. a: (0,0), (0,0) → x̄_a = (0, 0), S_a = 0; b: (0,1), (1,1) → x̄_b = (1/2, 1), S_b = [[1/2, 0], [0, 0]];
+    // c: (1,0), (1,1) → x̄_c = (1, 1/2), S_c = [[0, 0], [0, 1/2]]. μ = (1/2, 1/2); x̄_e - μ: a (-1/2, -1/2),
+    // b (0, 1/2), c (1/2, 0); spread /(E-1) = /2: 11 (1/4 + 0 + 1/4)/2 = 1/4, 22 (1/4 + 1/4 + 0)/2 = 1/4,
+    // 12 (1/4 + 0 + 0)/2 = 1/8; noise of the means (1/3)(0 + S_b/2 + S_c/2) = [[1/12, 0], [0, 1/12]]:
+    // Σ₀ = [[1/6, 1/8], [1/8, 1/6]], eigenvalues 1/6 ± 1/8 = 7/24, 1/24, both > 0: Σ = Σ₀.
+    Fit fit = new StickinessModel(2, 2, RIDGE).fit(List.of(trace("a", 0, 0), trace("a", 0, 0), trace("b", 0, 1),
+        trace("b", 1, 1), trace("c", 1, 0), trace("c", 1, 1)));
+    assertThat(fit.noPriorReason(), nullValue());
+    assertThat(fit.entities(), equalTo(3));
+    assertVector(fit.prior().mean(), 0.5, 0.5);
+    assertMatrix(fit.prior().cov(), new double[][] {{1.0 / 6, 1.0 / 8}, {1.0 / 8, 1.0 / 6}});
+    // V₀ = (S_a + S_b + S_c)/3 = [[1/6, 0], [0, 1/6]], ε = 1e-3 · 1/6 = 1/6000
+    assertMatrix(fit.prior().noise(), new double[][] {{1.0 / 6 + 1.0 / 6000, 0}, {0, 1.0 / 6 + 1.0 / 6000}});
   }
 
   @Test
@@ -440,18 +532,30 @@ class StickinessModelTest {
     // fold 1 (a, c, e, m): 1 + (1 + 5/2 + 2 + 3)/4 = 25/8; fold 2 (a, c, b, m): 1 + (1 + 5/2 + 1 + 3)/4 = 23/8;
     // fold 3 (a, c, b, e): 1 + (1 + 5/2 + 1 + 2)/4 = 21/8
     double[] priorMean = {25.0 / 8, 23.0 / 8, 21.0 / 8};
-    // k = 0 variance 1ᵀΣ1 = sample variance of the training entities' mean totals (the ridge is on V, not Σ):
+    // k = 0 variance 1ᵀΣ1. Before the positive part, 1ᵀΣ₀1 = the sample variance of the training entities' mean
+    // totals less (1/E) Σ_e 1ᵀS_e1 / n_e (the ridge is on V, not Σ):
     // fold 1: deviations from 17/8 in 8ths -9, 3, -1, 7: (81 + 9 + 1 + 49)/64/3 = 35/48;
     // fold 2: from 15/8: -7, 5, -7, 9: (49 + 25 + 49 + 81)/64/3 = 17/16;
-    // fold 3: from 13/8: -5, 7, -5, 3: (25 + 49 + 25 + 9)/64/3 = 9/16
-    double[] priorVariance = {35.0 / 48, 17.0 / 16, 9.0 / 16};
+    // fold 3: from 13/8: -5, 7, -5, 3: (25 + 49 + 25 + 9)/64/3 = 9/16;
+    // less, in every fold, (1/4)(1ᵀS_a1/3 + 1ᵀS_c1/2) = (1/4)(1/3 + 1/4) = 7/48 (b, e, m: S = 0):
+    // 1ᵀΣ₀1 = 28/48 = 7/12, 51/48 - 7/48 = 11/12, 27/48 - 7/48 = 5/12.
+    // But every fold's Σ₀ has a negative eigenvalue (S_a/3 + S_c/2 = [[13, 2, 0], [2, 4, 0], [0, 0, 0]]/36, so the
+    // noise of the means is [[13, 2, 0], [2, 4, 0], [0, 0, 0]]/144): fold 1 (a, c, e, m) has day-1 means 2/3, 1/2, 1,
+    // 1, deviations from 19/24 in 24ths -3, -7, 5, 5: spread (9 + 49 + 25 + 25)/576/3 = 9/144, Σ₀_11 = (9 - 13)/144
+    // < 0. Folds 2 (a, c, b, m) and 3 (a, c, b, e) share days 1–2 (e and m are both (1, 1) there): day-1 means 2/3,
+    // 1/2, 0, 1, deviations from 13/24 in 24ths 3, -1, -13, 11; day-2 means 1/3, 1, 0, 1, deviations from 7/12 in
+    // 12ths -3, 5, -7, 5; spread 11: 300/1728 = 25/144, 22: 108/432 = 36/144, 12: (-9 - 5 + 91 + 55)/864 = 22/144;
+    // Σ₀[1:2, 1:2] = [[12, 20], [20, 32]]/144, det (384 - 400)/144² < 0. So Σ = Σ₀ + (the clipped part, positive
+    // semi-definite) and 1ᵀΣ1 > 1ᵀΣ₀1; its value (a 3 × 3 eigendecomposition) from the NumPy implementation.
+    double[] sigmaZeroVariance = {7.0 / 12, 11.0 / 12, 5.0 / 12};
+    double[] priorVariance = {0.6094169356427942, 0.9241295042004505, 0.46243078380618974};
     // scaled count at k = 1: 1 + 3·ȳ_1 with ȳ_1 = b 0, e 1, m 1; at k = W it is the realised mean
     double[] scaledAtOne = {1, 4, 4};
     // Posteriors at k = 1 and 3 from an independent NumPy implementation of steps 1–4, 7 and 11 (pred, var)
-    double[][] numpyAtOne = {{2.8282115632940394, 0.7057360006109329}, {3.453142866665641, 0.7033506434349805},
-        {2.87377635362904, 0.4908825648643673}};
-    double[][] numpyAtThree = {{2.713215097530369, 0.08893162205185445}, {2.981761895800757, 0.07219953912338287},
-        {3.422417604542042, 0.05610036712608594}};
+    double[][] numpyAtOne = {{3.2154939110320298, 0.6079912260901512}, {3.4537036955939575, 0.6822328961082976},
+        {2.7938894411267423, 0.435829429047762}};
+    double[][] numpyAtThree = {{3.1009590744648508, 0.03549645204597024}, {2.9809148200260287, 0.05271560256411973},
+        {3.385724044213539, 0.048729401880091616}};
     for (int e = 0; e < heldOut.size(); e++) {
       HeldOut h = heldOut.get(e);
       assertThat(h.entityId(), h.realised(), closeTo(realised[e], EPS));
@@ -459,7 +563,8 @@ class StickinessModelTest {
       assertThat(h.byDays().stream().map(HeldOutDays::days).toList(), contains(0, 1, 3));
       HeldOutDays none = h.byDays().get(0);
       assertThat(h.entityId(), none.predicted(), closeTo(priorMean[e], EPS));
-      assertThat(h.entityId(), none.variance(), closeTo(priorVariance[e], EPS));
+      assertThat(h.entityId(), none.variance(), closeTo(priorVariance[e], 1e-9));
+      assertThat(h.entityId(), none.variance() > sigmaZeroVariance[e] + 1e-3, is(true));
       assertThat(none.scaledCount(), notANumber());
       assertThat(h.byDays().get(1).scaledCount(), closeTo(scaledAtOne[e], EPS));
       assertThat(h.byDays().get(2).scaledCount(), closeTo(realised[e], EPS));
@@ -503,23 +608,26 @@ class StickinessModelTest {
     assertThat(b.discoverers(), equalTo(3));
     // b's totals 2, 1, 0: realised 1 + 1 = 2
     assertThat(b.realised(), closeTo(2, EPS));
-    // Prior of a, c: x̄_a = (1/2, 1/2), x̄_c = (0, 1/2); μ = (1/4, 1/2); deviations ±(1/4, 0): Σ = [[1/8, 0], [0, 0]].
+    // Prior of a, c (aNegativeEigenvalueOfSigmaZeroIsSetToZero): μ = (1/4, 1/2),
+    // Σ = [[√2/32, (2 - √2)/32], [(2 - √2)/32, (3√2 - 4)/32]].
     // S_a = [[1/2, -1/2], [-1/2, 1/2]], S_c = [[0, 0], [0, 1/2]]: V₀ = [[1/4, -1/4], [-1/4, 1/2]],
     // ε = 1e-3 · (3/4)/2 = 3/8000. 1ᵀV1 = 1/4 - 1/2 + 1/2 + 2ε = 1003/4000, over n = 3: 1003/12000
     assertThat(b.noiseVariance(), closeTo(1003.0 / 12000, EPS));
     assertThat(b.byDays().stream().map(HeldOutDays::days).toList(), contains(0, 1));
-    // k = 0: 1 + 1/4 + 1/2 = 7/4, variance 1ᵀΣ1 = 1/8
+    // k = 0: 1 + 1/4 + 1/2 = 7/4, variance 1ᵀΣ1 = (√2 + 2(2 - √2) + 3√2 - 4)/32 = 2√2/32 = √2/16
+    double r2 = Math.sqrt(2);
     HeldOutDays none = b.byDays().get(0);
     assertThat(none.predicted(), closeTo(7.0 / 4, EPS));
-    assertThat(none.variance(), closeTo(1.0 / 8, EPS));
+    assertThat(none.variance(), closeTo(r2 / 16, EPS));
     assertThat(none.priorMean(), closeTo(7.0 / 4, EPS));
     assertThat(none.scaledCount(), notANumber());
-    // k = 1: n_1 = 3, ȳ_1 = 2/3; A = Σ_11 + V_11/3 = 1/8 + 1/12 + 1/8000 = 5003/24000 (24000ths: 3000 + 2000 + 3);
-    // m = μ + (1/8, 0)(24000/5003)(2/3 - 1/4) = μ + (1250/5003, 0): pred 7/4 + 1250/5003;
-    // var = 1ᵀΣ1 - (1ᵀΣ[:,1])²/A = 1/8 - (1/64)(24000/5003) = 1/8 - 375/5003 = 2003/40024
+    // k = 1: n_1 = 3, ȳ_1 = 2/3; A = Σ_11 + V_11/3 = √2/32 + 1/12 + 1/8000 = (3000√2 + 8012)/96000;
+    // 1ᵀΣ[:,1] = Σ_11 + Σ_21 = (√2 + 2 - √2)/32 = 1/16, so pred = 7/4 + (1/16)(2/3 - 1/4)/A = 7/4 + (5/192)/A
+    // = 7/4 + 2500/(3000√2 + 8012) = 7/4 + 625/(750√2 + 2003);
+    // var = 1ᵀΣ1 - (1ᵀΣ[:,1])²/A = √2/16 - (1/256)/A = √2/16 - 375/(3000√2 + 8012)
     HeldOutDays one = b.byDays().get(1);
-    assertThat(one.predicted(), closeTo(7.0 / 4 + 1250.0 / 5003, EPS));
-    assertThat(one.variance(), closeTo(2003.0 / 40024, EPS));
+    assertThat(one.predicted(), closeTo(7.0 / 4 + 625 / (750 * r2 + 2003), EPS));
+    assertThat(one.variance(), closeTo(r2 / 16 - 375 / (3000 * r2 + 8012), EPS));
     assertThat(one.priorMean(), closeTo(7.0 / 4, EPS));
     // 1 + (2/1)·(2/3)
     assertThat(one.scaledCount(), closeTo(7.0 / 3, EPS));
@@ -546,21 +654,25 @@ class StickinessModelTest {
     assertThat(none.mae(), closeTo(7.0 / 8, EPS));
     assertThat(none.maePriorMean(), closeTo(7.0 / 8, EPS));
     assertThat(none.maeScaledCount(), nullValue());
-    // covered when error ≤ Z_90·sqrt(var + 1ᵀV1/n): b 1.125 ≤ 1.645·sqrt(35/48 + 9007/48000) = 1.575,
-    // e 0.125 ≤ 1.645·sqrt(17/16 + 9007/96000) = 1.769, m 1.375 > 1.645·sqrt(9/16 + 9007/72000) = 1.364: 2 of 3
+    // covered when error ≤ Z_90·sqrt(var + 1ᵀV1/n), var the NumPy 1ᵀΣ1 above: b 1.125 ≤ 1.645·sqrt(0.6094 +
+    // 9007/48000) = 1.468, e 0.125 ≤ 1.645·sqrt(0.9241 + 9007/96000) = 1.660, m 1.375 > 1.645·sqrt(0.4624 +
+    // 9007/72000) = 1.261: 2 of 3
     assertThat(none.coverage90(), closeTo(2.0 / 3, EPS));
     BacktestRow one = rows.get(1);
     assertThat(one.entities(), equalTo(3));
     assertThat(one.maePriorMean(), closeTo(7.0 / 8, EPS));
     // |1 - 2| + |4 - 3| + |4 - 4| = 2, over 3
     assertThat(one.maeScaledCount(), closeTo(2.0 / 3, EPS));
-    // From the NumPy posteriors above: mean |pred - realised|; all 3 covered (m: 1.126 ≤ 1.291)
-    assertThat(one.mae(), closeTo(0.8025260254435468, 1e-9));
+    // From the NumPy posteriors above: mean |pred - realised| = (1.2155 + 0.4537 + 1.2061)/3; all 3 covered
+    // (b 1.215 ≤ 1.467, e 0.454 ≤ 1.449, m 1.206 ≤ 1.232)
+    assertThat(one.mae(), closeTo(0.958436055166415, 1e-9));
     assertThat(one.coverage90(), closeTo(1, EPS));
     BacktestRow all = rows.get(2);
     assertThat(all.maeScaledCount(), closeTo(0, EPS));
-    assertThat(all.mae(), closeTo(0.4363451990625234, 1e-9));
-    assertThat(all.coverage90(), closeTo(1, EPS));
+    // (1.1010 + 0.0191 + 0.6143)/3; b 1.101 > 1.645·sqrt(0.0355 + 9007/48000) = 0.777 is not covered, e 0.019 ≤
+    // 0.630 and m 0.614 ≤ 0.686 are: 2 of 3
+    assertThat(all.mae(), closeTo(0.578106736741761, 1e-9));
+    assertThat(all.coverage90(), closeTo(2.0 / 3, EPS));
   }
 
   @Test
