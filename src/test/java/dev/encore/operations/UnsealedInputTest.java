@@ -68,9 +68,10 @@ class UnsealedInputTest {
     }
     // 4 session days, activity 2024-01-01 .. 2024-03-30, rewards at 3 of the 4 anchors in 3 datasets, and the
     // rejections of each of the 89 arrival partitions read (a first run publishes them all; 2024-03-28 was
-    // skipped). The anchor 2024-03-26 (age 4) is not final: its plays can be in arrivals 03-25 .. 03-29, and 03-28
-    // is incomplete. Its partitions are withheld, and the run says why.
-    assertThat(partitions.size(), equalTo(4 + 90 + 9 + 89));
+    // skipped), and the 2 prediction partitions of T (reward_priors, entity_predictions). The anchor 2024-03-26
+    // (age 4) is not final: its plays can be in arrivals 03-25 .. 03-29, and 03-28 is incomplete. Its partitions
+    // are withheld, and the run says why.
+    assertThat(partitions.size(), equalTo(4 + 90 + 9 + 2 + 89));
     assertThat(allowed.out(), containsString("withheld user_rewards/dt=2024-03-26, user_entity_rewards/dt=2024-03-26,"
         + " entity_rewards/dt=2024-03-26: not final: arrival days 2024-03-25 .. 2024-03-29 must be complete;"
         + " incomplete: 2024-03-28 unsealed"));
