@@ -17,7 +17,6 @@ import dev.encore.nightly.Outputs;
 import dev.encore.predictions.DiscoveryTrace;
 import dev.encore.predictions.PredictStickiness;
 import dev.encore.predictions.PredictionRows;
-import dev.encore.predictions.PredictionSchemas;
 import dev.encore.predictions.StickinessModel;
 import dev.encore.publish.Dataset;
 import dev.encore.publish.ParquetFiles;
@@ -379,50 +378,30 @@ public final class PlainJavaNightly {
       Dataset<GenericRecord> priorsDataset = Outputs.rewardPriors(spec);
       Dataset<GenericRecord> predictionsDataset = Outputs.entityPredictions(spec);
       Schema predictionSchema = predictionsDataset.schema();
-      StickinessModel fitting = new StickinessModel(spec.traceLength(), rules.minDiscoverers(), rules.ridge());
-      // Only the posterior and the per-discovery predictions: the fit's parameters do not matter here.
-      StickinessModel model = new StickinessModel(spec.traceLength(), 2, 0);
       List<String> levels = new ArrayList<>(spec.levels());
       levels.sort(Comparator.naturalOrder());
       List<GenericRecord> entityRows = new ArrayList<>();
       Map<String, List<GenericRecord>> predictedRows = new TreeMap<>();
       for (String level : levels) {
         // A level without mature traces fits on none: no prior, 0 entities and traces, as PriorRowFn's default.
-        List<DiscoveryTrace> mature = fitTraces.getOrDefault(level, List.of());
-        StickinessModel.Fit fit = fitting.fit(mature);
-        List<StickinessModel.BacktestRow> backtest =
-            fit.prior() == null ? List.of() : StickinessModel.summarise(fitting.backtest(mature));
-        writers.write(priorsDataset, dt, PredictionRows.rewardPrior(priorsDataset.schema(), stickinessDays,
-            new PredictionRows.LevelFit(level, fit, backtest, fitFrom, fitTo), asOf));
+        PredictionRows.LevelFit fit = PredictionRows.fitLevel(
+            level, fitTraces.getOrDefault(level, List.of()), spec.traceLength(), rules, fitFrom, fitTo);
+        writers.write(priorsDataset, dt, PredictionRows.rewardPrior(priorsDataset.schema(), stickinessDays, fit, asOf));
 
-        StickinessModel.Prior prior = fit.prior();
         Map<String, List<DiscoveryTrace>> recentByEntity = recent.getOrDefault(level, Map.of());
         Map<String, List<UserRewardLabels.DayRow>> rowsByEntity = toPredict.getOrDefault(level, Map.of());
         Set<String> entities = new TreeSet<>(recentByEntity.keySet());
         entities.addAll(rowsByEntity.keySet());
         for (String entityId : entities) {
-          List<DiscoveryTrace> traces = recentByEntity.getOrDefault(entityId, List.of());
-          StickinessModel.Evidence evidence = StickinessModel.Evidence.of(traces, spec.traceLength());
-          StickinessModel.Posterior posterior = prior == null ? null : model.posterior(prior, evidence);
-          if (!traces.isEmpty()) {
-            StickinessModel.Prediction p =
-                posterior == null ? null : new StickinessModel.Prediction(posterior.stickiness(), posterior.sd());
-            entityRows.add(PredictionRows.entityPrediction(
-                predictionSchema, stickinessDays, level, entityId, asOf, evidence, traces.size(), p));
+          List<UserRewardLabels.DayRow> rows = rowsByEntity.getOrDefault(entityId, List.of());
+          PredictionRows.EntityPredictions p = PredictionRows.predictEntity(predictionSchema, stickinessDays, level,
+              entityId, asOf, fit.fit().prior(), recentByEntity.getOrDefault(entityId, List.of()),
+              rows.stream().map(UserRewardLabels.DayRow::row).toList());
+          if (p.entityRow() != null) {
+            entityRows.add(p.entityRow());
           }
-          StickinessModel.DiscoveryPredictor discoveries =
-              posterior == null ? null : model.discoveries(posterior.mean(), posterior.cov(), prior.noise());
-          for (UserRewardLabels.DayRow row : rowsByEntity.getOrDefault(entityId, List.of())) {
-            GenericRecord r = row.row();
-            if (discoveries != null) {
-              @SuppressWarnings("unchecked")
-              List<Boolean> trace = (List<Boolean>) r.get("trace");
-              StickinessModel.Prediction p = discoveries.predict(
-                  DiscoveryTrace.of(entityId, (Integer) r.get("discovery_date"), (Integer) r.get("days_final"), trace));
-              r.put(PredictionSchemas.predictionColumn(stickinessDays), p.mean());
-              r.put(PredictionSchemas.sdColumn(stickinessDays), p.sd());
-            }
-            predictedRows.computeIfAbsent(RewardRows.dt(row.day()), d -> new ArrayList<>()).add(r);
+          for (int i = 0; i < rows.size(); i++) {
+            predictedRows.computeIfAbsent(RewardRows.dt(rows.get(i).day()), d -> new ArrayList<>()).add(p.rows().get(i));
           }
         }
       }

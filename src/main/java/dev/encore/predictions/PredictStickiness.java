@@ -2,10 +2,7 @@ package dev.encore.predictions;
 
 import dev.encore.config.PredictionRules;
 import dev.encore.predictions.PredictionRows.LevelFit;
-import dev.encore.predictions.StickinessModel.DiscoveryPredictor;
-import dev.encore.predictions.StickinessModel.Evidence;
 import dev.encore.predictions.StickinessModel.Fit;
-import dev.encore.predictions.StickinessModel.Posterior;
 import dev.encore.records.RecordCoder;
 import dev.encore.rewards.ComputeRewards;
 import dev.encore.rewards.DiscoveryMath;
@@ -17,7 +14,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.apache.avro.Schema;
-import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.SerializableCoder;
@@ -172,11 +168,7 @@ public class PredictStickiness extends PTransform<PCollectionTuple, PCollectionT
     public void process(@Element KV<String, Iterable<DiscoveryTrace>> level, OutputReceiver<KV<String, LevelFit>> out) {
       List<DiscoveryTrace> mature = new ArrayList<>();
       level.getValue().forEach(mature::add);
-      StickinessModel model = new StickinessModel(days, rules.minDiscoverers(), rules.ridge());
-      Fit fit = model.fit(mature);
-      List<StickinessModel.BacktestRow> backtest =
-          fit.prior() == null ? List.of() : StickinessModel.summarise(model.backtest(mature));
-      out.output(KV.of(level.getKey(), new LevelFit(level.getKey(), fit, backtest, fitFrom, fitTo)));
+      out.output(KV.of(level.getKey(), PredictionRows.fitLevel(level.getKey(), mature, days, rules, fitFrom, fitTo)));
     }
   }
 
@@ -277,32 +269,13 @@ public class PredictStickiness extends PTransform<PCollectionTuple, PCollectionT
 
     private void predict(String level, String entityId, List<DiscoveryTrace> recent,
         List<KV<String, GenericRecord>> rows, StickinessModel.Prior prior, MultiOutputReceiver out) {
-      // Only the posterior and the per-discovery predictions: the fit's parameters do not matter here.
-      StickinessModel model = new StickinessModel(spec.traceLength(), 2, 0);
-      Evidence evidence = Evidence.of(recent, spec.traceLength());
-      Posterior posterior = prior == null ? null : model.posterior(prior, evidence);
-      if (!recent.isEmpty()) {
-        StickinessModel.Prediction p =
-            posterior == null ? null : new StickinessModel.Prediction(posterior.stickiness(), posterior.sd());
-        out.get(ENTITY_PREDICTIONS).output(KV.of(dt(asOf), PredictionRows.entityPrediction(
-            predictionSchema, spec.stickinessDays(), level, entityId, asOf, evidence, recent.size(), p)));
+      PredictionRows.EntityPredictions p = PredictionRows.predictEntity(predictionSchema, spec.stickinessDays(),
+          level, entityId, asOf, prior, recent, rows.stream().map(KV::getValue).toList());
+      if (p.entityRow() != null) {
+        out.get(ENTITY_PREDICTIONS).output(KV.of(dt(asOf), p.entityRow()));
       }
-      DiscoveryPredictor discoveries =
-          posterior == null ? null : model.discoveries(posterior.mean(), posterior.cov(), prior.noise());
-      for (KV<String, GenericRecord> row : rows) {
-        if (discoveries == null) {
-          out.get(USER_ENTITY_REWARDS).output(row);
-          continue;
-        }
-        // Elements must not be changed in place: the prediction goes into a copy.
-        GenericRecord r = new GenericData.Record((GenericData.Record) row.getValue(), true);
-        @SuppressWarnings("unchecked")
-        List<Boolean> trace = (List<Boolean>) r.get("trace");
-        StickinessModel.Prediction p = discoveries.predict(
-            DiscoveryTrace.of(entityId, (Integer) r.get("discovery_date"), (Integer) r.get("days_final"), trace));
-        r.put(PredictionSchemas.predictionColumn(spec.stickinessDays()), p.mean());
-        r.put(PredictionSchemas.sdColumn(spec.stickinessDays()), p.sd());
-        out.get(USER_ENTITY_REWARDS).output(KV.of(row.getKey(), r));
+      for (int i = 0; i < rows.size(); i++) {
+        out.get(USER_ENTITY_REWARDS).output(KV.of(rows.get(i).getKey(), p.rows().get(i)));
       }
     }
   }

@@ -1,5 +1,6 @@
 package dev.encore.predictions;
 
+import dev.encore.config.PredictionRules;
 import dev.encore.predictions.StickinessModel.BacktestRow;
 import dev.encore.predictions.StickinessModel.Fit;
 import dev.encore.predictions.StickinessModel.Prediction;
@@ -23,6 +24,60 @@ public final class PredictionRows {
    */
   public record LevelFit(String level, Fit fit, List<BacktestRow> backtest, long fitFrom, long fitTo)
       implements Serializable {}
+
+  /** A level's fit on its mature traces of the fit window, with the backtest when there is a prior. */
+  public static LevelFit fitLevel(
+      String level, List<DiscoveryTrace> mature, int days, PredictionRules rules, long fitFrom, long fitTo) {
+    StickinessModel model = new StickinessModel(days, rules.minDiscoverers(), rules.ridge());
+    Fit fit = model.fit(mature);
+    List<BacktestRow> backtest = fit.prior() == null ? List.of() : StickinessModel.summarise(model.backtest(mature));
+    return new LevelFit(level, fit, backtest, fitFrom, fitTo);
+  }
+
+  /**
+   * One entity's predictions.
+   *
+   * @param entityRow its entity_predictions row; null when it has no recent discovery
+   * @param rows its user_entity_rewards rows to predict, copied, with their predictions (null without a prior)
+   */
+  public record EntityPredictions(GenericRecord entityRow, List<GenericRecord> rows) {}
+
+  /**
+   * Predicts one entity from its recent discoveries: its posterior (the prior itself without any), its row, and
+   * each of its rows to predict conditioned on the row's own final days.
+   *
+   * @param prior the level's prior; null when it has none
+   */
+  public static EntityPredictions predictEntity(Schema predictionSchema, int stickinessDays, String level,
+      String entityId, long asOf, StickinessModel.Prior prior, List<DiscoveryTrace> recent, List<GenericRecord> rows) {
+    int days = stickinessDays - 1;
+    // Only the posterior and the per-discovery predictions: the fit's parameters do not matter here.
+    StickinessModel model = new StickinessModel(days, 2, 0);
+    StickinessModel.Evidence evidence = StickinessModel.Evidence.of(recent, days);
+    StickinessModel.Posterior posterior = prior == null ? null : model.posterior(prior, evidence);
+    GenericRecord entityRow = null;
+    if (!recent.isEmpty()) {
+      Prediction p = posterior == null ? null : new Prediction(posterior.stickiness(), posterior.sd());
+      entityRow = entityPrediction(predictionSchema, stickinessDays, level, entityId, asOf, evidence, recent.size(), p);
+    }
+    StickinessModel.DiscoveryPredictor discoveries =
+        posterior == null ? null : model.discoveries(posterior.mean(), posterior.cov(), prior.noise());
+    List<GenericRecord> predicted = new ArrayList<>();
+    for (GenericRecord row : rows) {
+      // Rows may be a pipeline's elements, which must not change: the prediction goes into a copy.
+      GenericRecord r = new GenericData.Record((GenericData.Record) row, true);
+      if (discoveries != null) {
+        @SuppressWarnings("unchecked")
+        List<Boolean> trace = (List<Boolean>) r.get("trace");
+        Prediction p = discoveries.predict(
+            DiscoveryTrace.of(entityId, (Integer) r.get("discovery_date"), (Integer) r.get("days_final"), trace));
+        r.put(PredictionSchemas.predictionColumn(stickinessDays), p.mean());
+        r.put(PredictionSchemas.sdColumn(stickinessDays), p.sd());
+      }
+      predicted.add(r);
+    }
+    return new EntityPredictions(entityRow, predicted);
+  }
 
   /** The reward_priors row of a level. */
   public static GenericRecord rewardPrior(Schema schema, int stickinessDays, LevelFit l, long asOf) {
