@@ -70,22 +70,28 @@ public record InputCalendar(NavigableMap<LocalDate, Entry> entries, Set<LocalDat
 
   /**
    * With what run {@code date} found: each arrival partition it reads or skips that no earlier run recorded. A
-   * partition found is complete unless a file of it turns out corrupt ({@link #withSkippedFiles}).
+   * partition found is complete unless a file of it turns out corrupt ({@link #withSkippedFiles}). A one-pass
+   * backfill passes its first date: an arrival day after it is recorded by that day's own date, as running nightly
+   * date by date records it.
    */
   public InputCalendar observe(ArrivalPartitions.Found input, LocalDate date) {
     TreeMap<LocalDate, Entry> all = new TreeMap<>(entries);
     Set<LocalDate> now = new TreeSet<>(observed);
     for (InputPartition p : input.partitions()) {
-      if (all.putIfAbsent(p.day(), new Entry(true, null, date)) == null) {
+      if (all.putIfAbsent(p.day(), new Entry(true, null, later(p.day(), date))) == null) {
         now.add(p.day());
       }
     }
     for (ArrivalPartitions.Skipped s : input.skipped()) {
-      if (all.putIfAbsent(s.day(), new Entry(false, s.why(), date)) == null) {
+      if (all.putIfAbsent(s.day(), new Entry(false, s.why(), later(s.day(), date))) == null) {
         now.add(s.day());
       }
     }
     return new InputCalendar(all, now);
+  }
+
+  private static LocalDate later(LocalDate a, LocalDate b) {
+    return a.isAfter(b) ? a : b;
   }
 
   /** With the days this run observed first marked incomplete where it skipped a file: day → files. */

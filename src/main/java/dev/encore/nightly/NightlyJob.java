@@ -41,21 +41,34 @@ public final class NightlyJob {
    * spec) instead of the standard ones.
    */
   public static NightlySummary run(NightlyOptions options, Function<RewardSpec, Outputs> registry) {
+    return run(options, registry, null);
+  }
+
+  /**
+   * One-pass backfill: computes in one pipeline what running {@link #run} for each date {@code from} .. the options'
+   * date in order leaves published ({@link NightlyPlan#range}), and records each date as run.
+   */
+  public static NightlySummary backfill(NightlyOptions options, LocalDate from) {
+    return run(options, Outputs::standard, from);
+  }
+
+  private static NightlySummary run(NightlyOptions options, Function<RewardSpec, Outputs> registry, LocalDate from) {
     Instant started = Instant.now();
     NightlyConfig config = NightlyConfig.from(options);
     OutputRoot.checkNoOverlap(config.output(), config.logs());
     NightlyPlanner planner = new NightlyPlanner(config, PartitionLayout.of(config.output(), options));
-    NightlyPlan plan = planner.plan();
+    NightlyPlan plan = from == null ? planner.plan() : planner.planRange(from);
     ArrivalPartitions.Found input = planner.input(plan);
     try (OutputRoot root = OutputRoot.claim(config.output(), config.logs(), options)) {
       NightlyRun run = planner.prepare(plan, input, root, registry.apply(config.rewardSpec()), started,
           options.getRunner().getSimpleName());
-      LOG.info("nightly {}: reading arrivals {}..{}; sessions {}, activity rebuilt {} / reused {}, rewards {} (run {})",
-          config.date(), plan.firstArrival(), plan.lastArrival(), span(plan.sessionDays()),
-          span(plan.activityRebuilt()), plan.activityReused().size(), plan.rewardAnchors(), run.runId());
+      String what = run.isBackfill() ? "backfill " + plan.firstDate() + ".." + config.date() : "nightly " + config.date();
+      LOG.info("{}: reading arrivals {}..{}; sessions {}, activity rebuilt {} / reused {}, rewards {} (run {})",
+          what, plan.firstArrival(), plan.lastArrival(), span(plan.sessionDays()),
+          span(plan.activityRebuilt()), plan.activityReused().size(),
+          run.isBackfill() ? plan.rewardAnchors().size() + " anchor days" : plan.rewardAnchors(), run.runId());
       long files = input.partitions().stream().mapToLong(p -> p.files().size()).sum();
-      try (RunProgress progress =
-          RunProgress.start("nightly " + config.date(), files, System.err, Duration.ofSeconds(30))) {
+      try (RunProgress progress = RunProgress.start(what, files, System.err, Duration.ofSeconds(30))) {
         progress.stage("computing");
         Map<String, Long> counts = execute(options, run);
         progress.stage("publishing");

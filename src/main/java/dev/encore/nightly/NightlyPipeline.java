@@ -6,7 +6,9 @@ import dev.encore.predictions.PredictStickiness;
 import dev.encore.publish.RunStats;
 import dev.encore.publish.WritePartitionedParquet;
 import dev.encore.publish.WriteRunStats;
+import dev.encore.rewards.AsOf;
 import dev.encore.rewards.ComputeRewards;
+import dev.encore.rewards.Finality;
 import dev.encore.rewards.ReadActivity;
 import dev.encore.rewards.RewardSpec;
 import dev.encore.sessions.Sessionize;
@@ -56,19 +58,20 @@ public final class NightlyPipeline {
         .of(perUser.get(Sessionize.ACTIVITY).apply("RebuiltActivity", Values.create()))
         .and(pipeline.apply("ReadActivityHistory", new ReadActivity(run.reusedActivityFiles())))
         .apply("AllActivity", Flatten.pCollections());
-    long t = plan.date().toEpochDay();
-    ComputeRewards computeRewards = new ComputeRewards(
-        spec, run.calendar().finality(plan.date(), spec.lateness()),
-        plan.rewardAnchors().stream().map(LocalDate::toEpochDay).toList())
-        .withIncompleteArrivals(incompleteArrivals(ingested, run));
-    if (spec.predictions() != null) {
-      computeRewards = computeRewards.withModelDays(
-          PredictStickiness.fitFrom(t, spec.maturityAge(), spec.predictions()), t);
+    // One as-of date for a nightly run; one per date of a one-pass backfill, each labelling what it publishes last.
+    List<AsOf> asOfs = new ArrayList<>();
+    for (NightlyPlan.AsOf a : plan.asOfs()) {
+      long t = a.date().toEpochDay();
+      List<Long> anchors = a.rewardAnchors().stream().map(LocalDate::toEpochDay).toList();
+      Finality finality = run.calendar().finality(a.date(), spec.lateness());
+      asOfs.add(spec.predictions() == null ? new AsOf(finality, anchors)
+          : new AsOf(finality, anchors, PredictStickiness.fitFrom(t, spec.maturityAge(), spec.predictions()), t));
     }
-    PCollectionTuple rewards = history.apply("ComputeRewards", computeRewards);
+    PCollectionTuple rewards = history.apply("ComputeRewards",
+        new ComputeRewards(spec, asOfs).withIncompleteArrivals(incompleteArrivals(ingested, run)));
     PCollectionTuple predictions = spec.predictions() == null ? null : rewards.apply(
-        "PredictStickiness",
-        new PredictStickiness(spec, spec.predictions(), spec.maturityAge(), t, userGroups(pipeline)));
+        "PredictStickiness", new PredictStickiness(spec, spec.predictions(), spec.maturityAge(),
+            plan.asOfDates().stream().map(LocalDate::toEpochDay).toList(), userGroups(pipeline)));
 
     Stages stages = new Stages(run, ingested, perUser, rewards, predictions);
     List<PCollection<KV<String, Long>>> counts = new ArrayList<>();

@@ -3,7 +3,9 @@ package dev.encore.nightly;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
@@ -29,6 +31,8 @@ import java.util.TreeSet;
  * @param activityRebuilt activity days computed from the logs (and published), ascending
  * @param activityReused activity days read back from the output, ascending
  * @param firstArrival first arrival partition read
+ * @param asOfs the dates whose results the run computes, ascending, each with the reward anchors labelled as of it:
+ *     the run's date T alone for a nightly run; every date of the range for a one-pass backfill ({@link #range})
  */
 public record NightlyPlan(
     LocalDate date,
@@ -37,7 +41,90 @@ public record NightlyPlan(
     List<LocalDate> rewardAnchors,
     List<LocalDate> activityRebuilt,
     List<LocalDate> activityReused,
-    LocalDate firstArrival) {
+    LocalDate firstArrival,
+    List<AsOf> asOfs) {
+
+  /**
+   * One date whose nightly results a run computes.
+   *
+   * @param date the date T'
+   * @param rewardAnchors the anchors whose reward partitions are published as of T' (a backfill: those no later date
+   *     of its range publishes)
+   */
+  public record AsOf(LocalDate date, List<LocalDate> rewardAnchors) {
+    public AsOf {
+      rewardAnchors = List.copyOf(rewardAnchors);
+    }
+  }
+
+  /** The plan of one date T: every anchor labelled as of T. */
+  public NightlyPlan(
+      LocalDate date,
+      LocalDate firstInputDay,
+      List<LocalDate> sessionDays,
+      List<LocalDate> rewardAnchors,
+      List<LocalDate> activityRebuilt,
+      List<LocalDate> activityReused,
+      LocalDate firstArrival) {
+    this(date, firstInputDay, sessionDays, rewardAnchors, activityRebuilt, activityReused, firstArrival,
+        List.of(new AsOf(date, rewardAnchors)));
+  }
+
+  /**
+   * The plan of a one-pass backfill of the dates of {@code plans}: what running nightly date by date leaves
+   * published (docs/operations.md, "Backfill"). Each partition is computed once, as of the last date of the range
+   * that publishes it; the activity and the sessions from every arrival partition of the range, read once (a
+   * partition of the range's last date T equals that of the date that last publishes it, since plays more than L
+   * days late are rejected on arrival).
+   *
+   * @param plans the plans of consecutive dates, ascending: the first planned on the output root as it is (its
+   *     reusable activity, its republished days), the others need only their sessions and reward anchors
+   */
+  public static NightlyPlan range(List<NightlyPlan> plans) {
+    NightlyPlan first = plans.get(0);
+    NightlyPlan last = plans.get(plans.size() - 1);
+    if (plans.size() == 1) {
+      return first;
+    }
+    TreeMap<LocalDate, LocalDate> lastPublisher = new TreeMap<>();
+    TreeSet<LocalDate> sessions = new TreeSet<>();
+    for (NightlyPlan p : plans) {
+      p.rewardAnchors().forEach(d -> lastPublisher.put(d, p.date()));
+      sessions.addAll(p.sessionDays());
+    }
+    List<AsOf> asOfs = new ArrayList<>();
+    for (NightlyPlan p : plans) {
+      asOfs.add(new AsOf(p.date(), lastPublisher.entrySet().stream()
+          .filter(e -> e.getValue().equals(p.date())).map(Map.Entry::getKey).toList()));
+    }
+    // The first date rebuilds what it needs; each later date adds its own day (the days from T-L on are rebuilt by
+    // every date, so the last date to publish one is the range's last or the day's own date + L).
+    List<LocalDate> rebuilt = new ArrayList<>(first.activityRebuilt());
+    rebuilt.addAll(days(first.date().plusDays(1), last.date()));
+    return new NightlyPlan(last.date(), first.firstInputDay(), List.copyOf(sessions),
+        List.copyOf(lastPublisher.keySet()), List.copyOf(rebuilt), first.activityReused(), first.firstArrival(),
+        List.copyOf(asOfs));
+  }
+
+  /** The first date whose results the run computes: T, or a backfill's first date. */
+  public LocalDate firstDate() {
+    return asOfs.get(0).date();
+  }
+
+  /** The as-of date of the results published on {@code anchor}'s reward partitions; null when none are. */
+  public LocalDate asOfOf(LocalDate anchor) {
+    for (AsOf a : asOfs) {
+      if (a.rewardAnchors().contains(anchor)) {
+        return a.date();
+      }
+    }
+    return null;
+  }
+
+  /** Every as-of date, ascending. */
+  public List<LocalDate> asOfDates() {
+    return asOfs.stream().map(AsOf::date).toList();
+  }
 
   /**
    * Plans run {@code date}.

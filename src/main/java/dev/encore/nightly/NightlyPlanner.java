@@ -58,11 +58,30 @@ public final class NightlyPlanner {
    * rebuild activity from arrival partitions that log retention has removed.
    */
   public NightlyPlan plan() {
+    return plan(config.date());
+  }
+
+  /**
+   * Plans a one-pass backfill of the dates {@code from} .. the configured date: what running nightly for each date
+   * in order leaves published ({@link NightlyPlan#range}), planned on the output root as it is now.
+   */
+  public NightlyPlan planRange(LocalDate from) {
+    NightlyPlan first = plan(from);
+    List<NightlyPlan> plans = new ArrayList<>(List.of(first));
+    for (LocalDate d = from.plusDays(1); !d.isAfter(config.date()); d = d.plusDays(1)) {
+      // Only their sessions and anchors matter: the activity they would read is rebuilt or reused by the range.
+      plans.add(NightlyPlan.of(d, lateness(), first.firstInputDay(), config.definition().publicationAges(),
+          config.definition().discovery().lookbackDays(), Set.of(), Set.of(), firstModelDay(d)));
+    }
+    return NightlyPlan.range(plans);
+  }
+
+  private NightlyPlan plan(LocalDate date) {
     LocalDate logsBegin = ArrivalPartitions.firstDay(config.logs());
     LocalDate firstInputDay = firstInputDay(logsBegin);
-    if (config.date().isBefore(logsBegin)) {
+    if (date.isBefore(logsBegin)) {
       throw new EncoreException(EncoreException.INPUT, "Input partition "
-          + ArrivalPartitions.partitionDir(config.logs(), config.date()) + " does not exist: the logs under "
+          + ArrivalPartitions.partitionDir(config.logs(), date) + " does not exist: the logs under "
           + config.logs() + " begin on " + logsBegin + ". Check --date and --logs.");
     }
     Map<LocalDate, String> notReusable = new TreeMap<>();
@@ -71,20 +90,20 @@ public final class NightlyPlanner {
     if (!legacy.isEmpty()) {
       LOG.info("nightly {}: republishing the reward partitions of {} days ({} .. {}) published under an older"
           + " definition format, whose labels could still change; they are rewritten as of this run",
-          config.date(), legacy.size(), Collections.min(legacy), Collections.max(legacy));
+          date, legacy.size(), Collections.min(legacy), Collections.max(legacy));
     }
     NightlyPlan plan = NightlyPlan.of(
-        config.date(), lateness(), firstInputDay, config.definition().publicationAges(),
-        config.definition().discovery().lookbackDays(), new HashSet<>(reusable), legacy, firstModelDay());
+        date, lateness(), firstInputDay, config.definition().publicationAges(),
+        config.definition().discovery().lookbackDays(), new HashSet<>(reusable), legacy, firstModelDay(date));
 
     // Older activity rebuilt (beyond the days every run rebuilds): say why, and refuse when its logs are gone.
-    LocalDate alwaysRebuilt = NightlyPlan.alwaysRebuiltFrom(config.date(), lateness());
+    LocalDate alwaysRebuilt = NightlyPlan.alwaysRebuiltFrom(date, lateness());
     List<LocalDate> older = plan.activityRebuilt().stream().filter(d -> d.isBefore(alwaysRebuilt)).toList();
     activityRebuiltWhy = older.stream().collect(Collectors.groupingBy(
         d -> notReusable.getOrDefault(d, "not published yet"), TreeMap::new, Collectors.toList()));
     // A first run rebuilds everything; say why only when published activity is not reused.
     if (!notReusable.isEmpty() && !older.isEmpty()) {
-      LOG.info("nightly {}: rebuilding the activity of {} older days from the logs: {}", config.date(),
+      LOG.info("nightly {}: rebuilding the activity of {} older days from the logs: {}", date,
           older.size(), activityRebuiltWhy.entrySet().stream().map(e -> e.getValue().size() + " " + e.getKey())
               .collect(Collectors.joining("; ")));
     }
@@ -119,11 +138,11 @@ public final class NightlyPlanner {
     List<LocalDate> rejectedDays = new ArrayList<>();
     Set<String> rejectedPublished = new HashSet<>(layout.publishedDays(Outputs.REJECTED.name()));
     for (InputPartition p : input.partitions()) {
-      if (p.day().equals(config.date()) || !rejectedPublished.contains(p.day().toString())) {
+      if (!p.day().isBefore(plan.firstDate()) || !rejectedPublished.contains(p.day().toString())) {
         rejectedDays.add(p.day());
       }
     }
-    InputCalendar calendar = InputCalendar.read(layout).observe(input, config.date());
+    InputCalendar calendar = InputCalendar.read(layout).observe(input, plan.firstDate());
     warnWhereTheInputDiffersFromTheCalendar(input, calendar);
     List<String> reusedActivityFiles = new ArrayList<>();
     for (LocalDate day : plan.activityReused()) {
@@ -136,7 +155,7 @@ public final class NightlyPlanner {
     }
     return new NightlyRun(config, plan, input, calendar, List.copyOf(rejectedDays), activityRebuiltWhy,
         List.copyOf(reusedActivityFiles), outputs, root,
-        NightlyRun.newRunId(config.date(), started), started, runner);
+        NightlyRun.newRunId(plan.firstDate(), config.date(), started), started, runner);
   }
 
   /**
@@ -144,13 +163,19 @@ public final class NightlyPlanner {
    * partitions (its arrival partition and the late window before it): backfill skips such dates.
    */
   public boolean alreadyPublished() {
-    String record = runRecord(layout, config.date());
+    return alreadyPublished(config.date());
+  }
+
+  /** {@link #alreadyPublished()} for {@code date} (a backfill asks for each date of its range). */
+  public boolean alreadyPublished(LocalDate date) {
+    String record = runRecord(layout, date);
     if (!StoreFiles.exists(record)) {
       return false;
     }
     try {
       Map<?, ?> done = JSON.readValue(StoreFiles.read(record), Map.class);
-      return fingerprint(firstInputDay(ArrivalPartitions.firstDay(config.logs()))).equals(done.get("fingerprint"));
+      return fingerprint(date, firstInputDay(ArrivalPartitions.firstDay(config.logs())))
+          .equals(done.get("fingerprint"));
     } catch (IOException e) {
       return false; // an unreadable record: run again
     }
@@ -188,12 +213,12 @@ public final class NightlyPlanner {
    * What decides a date's results: Encore's version, the definitions, the run's options that change rows, and
    * the names and sizes of the files of the arrival partitions of the late window.
    */
-  String fingerprint(LocalDate firstInputDay) {
+  String fingerprint(LocalDate date, LocalDate firstInputDay) {
     StringBuilder s = new StringBuilder();
     s.append(Version.get()).append('|').append(config.definition().digest()).append('|')
         .append(config.maxPlaysPerUserDay()).append('|').append(config.skipCorruptFiles());
-    LocalDate from = NightlyPlan.lateWindowStart(config.date(), lateness());
-    for (LocalDate d = from; !d.isAfter(config.date()); d = d.plusDays(1)) {
+    LocalDate from = NightlyPlan.lateWindowStart(date, lateness());
+    for (LocalDate d = from; !d.isAfter(date); d = d.plusDays(1)) {
       if (d.isBefore(firstInputDay)) {
         continue;
       }
@@ -308,11 +333,11 @@ public final class NightlyPlanner {
     return null;
   }
 
-  /** The first discovery day the predictions use (the fit window's), or null without predictions. */
-  private LocalDate firstModelDay() {
+  /** The first discovery day the predictions of {@code date} use (its fit window's), or null without predictions. */
+  private LocalDate firstModelDay(LocalDate date) {
     PredictionRules rules = config.definition().predictions();
     return rules == null ? null : LocalDate.ofEpochDay(PredictStickiness.fitFrom(
-        config.date().toEpochDay(), config.definition().maturityAge(), rules));
+        date.toEpochDay(), config.definition().maturityAge(), rules));
   }
 
   private int lateness() {

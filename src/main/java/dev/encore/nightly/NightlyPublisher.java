@@ -49,25 +49,32 @@ final class NightlyPublisher {
       Map<String, Object> runInfo = runInfo(run, counts, calendar, withheld);
       checkEveryStagedPartitionIsPublished(run);
       Publisher publisher = new Publisher(run.root(), run.runId());
-      Map<String, Long> today = RunStats.forInput(counts, config.date().toString());
-      long rejectedToday = today.entrySet().stream()
-          .filter(e -> e.getKey().startsWith(RunStats.REJECTED + "/")).mapToLong(Map.Entry::getValue).sum();
-      long recordsToday = today.get(RunStats.RECORDS);
-      if (recordsToday > 0 && rejectedToday > config.maxRejectedShare() * recordsToday) {
-        // Publish the rejected records, so they can be inspected, and nothing else.
-        String dt = config.date().toString();
-        publisher.publish(Outputs.REJECTED, dt, staged(run, Outputs.REJECTED.name(), dt), config.date(),
-            partitionInfo(runInfo, Outputs.REJECTED.name(), dt, counts));
+      // Each date's own arrival partition (a backfill has one per date) is checked as its nightly run checks it.
+      List<String> tooMany = new ArrayList<>();
+      for (LocalDate date : run.plan().asOfDates()) {
+        Map<String, Long> today = RunStats.forInput(counts, date.toString());
+        long rejectedToday = today.entrySet().stream()
+            .filter(e -> e.getKey().startsWith(RunStats.REJECTED + "/")).mapToLong(Map.Entry::getValue).sum();
+        long recordsToday = today.getOrDefault(RunStats.RECORDS, 0L);
+        if (recordsToday > 0 && rejectedToday > config.maxRejectedShare() * recordsToday) {
+          // Publish the rejected records, so they can be inspected, and nothing else.
+          String dt = date.toString();
+          publisher.publish(Outputs.REJECTED, dt, staged(run, Outputs.REJECTED.name(), dt), config.date(),
+              partitionInfo(runInfo, Outputs.REJECTED.name(), dt, counts));
+          tooMany.add(String.format("%d of the %d records of arrival partition %s were rejected (%.1f %%)",
+              rejectedToday, recordsToday, dt, 100.0 * rejectedToday / recordsToday));
+        }
+      }
+      if (!tooMany.isEmpty()) {
         clearStaging(run);
-        throw new EncoreException(EncoreException.INPUT, String.format(
-            "%d of the %d records of arrival partition %s were rejected (%.1f %%), more than --maxRejectedShare=%s."
-                + " Only %s/dt=%s was published; inspect it (reasons per record), fix the input and re-run.",
-            rejectedToday, recordsToday, dt, 100.0 * rejectedToday / recordsToday, config.maxRejectedShare(),
-            Outputs.REJECTED.name(), dt));
+        throw new EncoreException(EncoreException.INPUT, String.join("; ", tooMany) + ", more than"
+            + " --maxRejectedShare=" + config.maxRejectedShare() + ". Only the rejected records of "
+            + (tooMany.size() == 1 ? "that partition were" : "those partitions were") + " published (under "
+            + Outputs.REJECTED.name() + "/, reasons per record); inspect them, fix the input and re-run.");
       }
       // Recorded before any partition is published on its basis; never changed afterwards.
       calendar.write(run.root().layout());
-      for (OutputDataset<?> output : run.outputs()) {
+      for (OutputDataset<?> output : rejectionsFirst(run.outputs())) {
         for (LocalDate day : output.days().apply(run)) {
           String dt = day.toString();
           if (withheld.containsKey(output.name() + "/dt=" + dt)) {
@@ -92,18 +99,31 @@ final class NightlyPublisher {
   }
 
   /**
+   * The registry's datasets, rejections first: a later run reuses the activity this run publishes without reading
+   * its arrival partitions again, so if this run dies while publishing, their rejections must already be out.
+   */
+  static List<OutputDataset<?>> rejectionsFirst(Outputs outputs) {
+    List<OutputDataset<?>> ordered = new ArrayList<>();
+    outputs.forEach(ordered::add);
+    ordered.sort(java.util.Comparator.comparing(o -> !o.name().equals(Outputs.REJECTED.name())));
+    return ordered;
+  }
+
+  /**
    * The partitions of datasets published on final days only whose day is not final in this run, with why: their
    * rows could still appear or vanish, and since publication ages are at least L they never become final.
    */
   static Map<String, String> withheld(NightlyRun run, InputCalendar calendar) {
     int lateness = run.config().definition().playRules().allowedLatenessDays();
-    Finality finality = calendar.finality(run.config().date(), lateness);
     Map<String, String> withheld = new LinkedHashMap<>();
     for (OutputDataset<?> output : run.outputs()) {
       if (!output.finalDaysOnly()) {
         continue;
       }
       for (LocalDate day : output.days().apply(run)) {
+        // Final as of the date the partition is computed as of (a backfill's dates differ).
+        LocalDate asOf = run.plan().asOfOf(day);
+        Finality finality = calendar.finality(asOf == null ? run.config().date() : asOf, lateness);
         if (!finality.isFinal(day.toEpochDay())) {
           List<LocalDate> arrivals = finality.arrivalDaysOf(day.toEpochDay()).mapToObj(LocalDate::ofEpochDay).toList();
           List<String> incomplete = new ArrayList<>();
@@ -179,17 +199,24 @@ final class NightlyPublisher {
     return WritePartitionedParquet.partitionDir(run.staging(), dataset, dt);
   }
 
-  /** Writes the run record (and the first input day) once everything is published: backfill skips such dates. */
+  /**
+   * Writes the run record of each date the run computed (and the first input day) once everything is published:
+   * backfill skips such dates.
+   */
   private static void writeRunRecord(NightlyRun run, Map<String, Long> counts) throws IOException {
     NightlyConfig config = run.config();
     PartitionLayout layout = run.root().layout();
-    Map<String, Object> done = new LinkedHashMap<>();
-    done.put("date", config.date().toString());
-    done.put("run_id", run.runId());
-    done.put("finished_at", Instant.now().toString());
-    done.put("fingerprint", new NightlyPlanner(config, layout).fingerprint(run.plan().firstInputDay()));
-    done.put("outputs", outputRows(run, counts));
-    layout.store().replaceAtomically(NightlyPlanner.runRecord(layout, config.date()), JSON.writeValueAsBytes(done));
+    NightlyPlanner planner = new NightlyPlanner(config, layout);
+    Map<String, Map<String, Long>> outputs = outputRows(run, counts);
+    for (LocalDate date : run.plan().asOfDates()) {
+      Map<String, Object> done = new LinkedHashMap<>();
+      done.put("date", date.toString());
+      done.put("run_id", run.runId());
+      done.put("finished_at", Instant.now().toString());
+      done.put("fingerprint", planner.fingerprint(date, run.plan().firstInputDay()));
+      done.put("outputs", outputs);
+      layout.store().replaceAtomically(NightlyPlanner.runRecord(layout, date), JSON.writeValueAsBytes(done));
+    }
     layout.store().replaceAtomically(NightlyPlanner.firstInputDayFile(layout),
         (run.plan().firstInputDay() + "\n").getBytes(StandardCharsets.UTF_8));
   }
@@ -214,7 +241,10 @@ final class NightlyPublisher {
     Map<String, Object> info = new LinkedHashMap<>();
     info.put("encore_version", Version.get());
     info.put("run_id", run.runId());
-    info.put("command", "nightly");
+    info.put("command", run.isBackfill() ? "backfill" : "nightly");
+    if (run.isBackfill()) {
+      info.put("from", run.plan().firstDate().toString());
+    }
     info.put("date", config.date().toString());
     info.put("started_at", run.started().toString());
     Map<String, Object> opts = new LinkedHashMap<>();

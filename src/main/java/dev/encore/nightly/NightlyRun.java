@@ -44,11 +44,19 @@ public record NightlyRun(
     Instant started,
     String runner) {
 
-  /** A run id that sorts by date and start time and is unique: nightly-DATE-yyyyMMddTHHmmss-xxxxxxxx. */
-  static String newRunId(LocalDate date, Instant started) {
-    return "nightly-" + date + "-"
+  /**
+   * A run id that sorts by date and start time and is unique: nightly-DATE-yyyyMMddTHHmmss-xxxxxxxx, or
+   * backfill-FROM-TO-... for a one-pass backfill.
+   */
+  static String newRunId(LocalDate from, LocalDate date, Instant started) {
+    return (from.equals(date) ? "nightly-" + date : "backfill-" + from + "-" + date) + "-"
         + DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss").withZone(ZoneOffset.UTC).format(started) + "-"
         + UUID.randomUUID().toString().substring(0, 8);
+  }
+
+  /** Whether the run computes the results of several dates: a one-pass backfill. */
+  public boolean isBackfill() {
+    return !plan.firstDate().equals(plan.date());
   }
 
   /** This run's staging folder: the pipeline writes there, the publisher moves partitions from there. */

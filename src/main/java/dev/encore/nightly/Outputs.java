@@ -77,12 +77,12 @@ public final class Outputs implements Iterable<OutputDataset<?>> {
       // Insert before rejected, which stays last.
       all.add(all.size() - 1, OutputDataset.of(rewardPriors(spec))
           .describedAs("entity level", List.of("entity_level"), "the run's date `as_of`")
-          .writtenOn(run -> List.of(run.plan().date()))
+          .writtenOn(run -> run.plan().asOfDates())
           .rows(Stages::rewardPriors));
       all.add(all.size() - 1, OutputDataset.of(entityPredictions(spec))
           .describedAs("entity with recent discoveries", List.of("entity_level", "entity_id"),
               "the run's date `as_of`")
-          .writtenOn(run -> List.of(run.plan().date()))
+          .writtenOn(run -> run.plan().asOfDates())
           .rows(Stages::entityPredictions));
     }
     return new Outputs(all);

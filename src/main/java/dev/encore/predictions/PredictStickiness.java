@@ -59,7 +59,7 @@ public class PredictStickiness extends PTransform<PCollectionTuple, PCollectionT
   private final RewardSpec spec;
   private final PredictionRules rules;
   private final int maturityAge;
-  private final long asOf;
+  private final List<Long> asOfs;
   private final int entityGroups;
 
   /**
@@ -69,10 +69,19 @@ public class PredictStickiness extends PTransform<PCollectionTuple, PCollectionT
    *     the DirectRunner, which pays per key and bundle: see NightlyPipeline.userGroups)
    */
   public PredictStickiness(RewardSpec spec, PredictionRules rules, int maturityAge, long asOf, int entityGroups) {
+    this(spec, rules, maturityAge, List.of(asOf), entityGroups);
+  }
+
+  /**
+   * The predictions as of each of {@code asOfs} (epoch days; one per date of a one-pass backfill), each from the
+   * traces {@link ComputeRewards} gives as of that date and for the rows labelled as of it.
+   */
+  public PredictStickiness(
+      RewardSpec spec, PredictionRules rules, int maturityAge, List<Long> asOfs, int entityGroups) {
     this.spec = spec;
     this.rules = rules;
     this.maturityAge = maturityAge;
-    this.asOf = asOf;
+    this.asOfs = List.copyOf(asOfs);
     this.entityGroups = entityGroups;
   }
 
@@ -88,24 +97,31 @@ public class PredictStickiness extends PTransform<PCollectionTuple, PCollectionT
 
   @Override
   public PCollectionTuple expand(PCollectionTuple rewards) {
+    // Traces are keyed by level and as-of date (ComputeRewards.traceKey): each date fits and predicts on its own.
     PCollection<KV<String, DiscoveryTrace>> traces = rewards.get(ComputeRewards.TRACES);
-    long fitFrom = fitFrom(asOf, maturityAge, rules);
-    long fitTo = fitTo(asOf, maturityAge);
     int days = spec.traceLength();
+    int m = maturityAge;
+    PredictionRules r = rules;
 
     PCollection<KV<String, LevelFit>> fits = traces
-        .apply("KeepMatureTracesOfFitWindow", Filter.by(kv -> kv.getValue().day() >= fitFrom
-            && kv.getValue().day() <= fitTo && kv.getValue().daysFinal() == days))
+        .apply("KeepMatureTracesOfFitWindow", Filter.by(kv -> {
+          long asOf = ComputeRewards.traceAsOf(kv.getKey());
+          long day = kv.getValue().day();
+          return day >= fitFrom(asOf, m, r) && day <= fitTo(asOf, m) && kv.getValue().daysFinal() == days;
+        }))
         .apply("GroupFitTracesByLevel", GroupByKey.create())
-        .apply("FitPriorsAndBacktest", ParDo.of(new FitFn(days, rules, fitFrom, fitTo)))
+        .apply("FitPriorsAndBacktest", ParDo.of(new FitFn(days, rules, maturityAge)))
         .setCoder(KvCoder.of(StringUtf8Coder.of(), SerializableCoder.of(LevelFit.class)));
     PCollectionView<Map<String, LevelFit>> priors = fits.apply("PriorsByLevel", View.asMap());
 
+    List<String> priorKeys = new ArrayList<>();
+    for (long asOf : asOfs) {
+      spec.levels().forEach(level -> priorKeys.add(ComputeRewards.traceKey(level, asOf)));
+    }
     Schema priorSchema = PredictionSchemas.rewardPriors(spec.stickinessDays(), maturityAge);
     PCollection<KV<String, GenericRecord>> priorRows = rewards.getPipeline()
-        .apply("EntityLevels", Create.of(spec.levels()))
-        .apply("RewardPriorRows", ParDo.of(new PriorRowFn(spec, priors, fitFrom, fitTo, maturityAge, asOf))
-            .withSideInputs(priors))
+        .apply("EntityLevels", Create.of(priorKeys))
+        .apply("RewardPriorRows", ParDo.of(new PriorRowFn(spec, priors, rules, maturityAge)).withSideInputs(priors))
         .setCoder(rowCoder(priorSchema));
 
     Schema rowSchema = RewardSchemas.userEntityRewards(spec);
@@ -115,19 +131,20 @@ public class PredictStickiness extends PTransform<PCollectionTuple, PCollectionT
     rows.get(UNCHANGED).setCoder(rowCoder(rowSchema));
     rows.get(TO_PREDICT).setCoder(KvCoder.of(StringUtf8Coder.of(), rowCoder(rowSchema)));
 
-    long recentFrom = asOf - maturityAge + 1;
+    int groups = entityGroups;
     PCollection<KV<String, DiscoveryTrace>> recent = traces
-        .apply("KeepRecentTraces", Filter.by(kv -> kv.getValue().day() >= recentFrom))
+        .apply("KeepRecentTraces", Filter.by(kv ->
+            kv.getValue().day() >= ComputeRewards.traceAsOf(kv.getKey()) - m + 1))
         .apply("KeyRecentByEntity", MapElements
             .into(TypeDescriptors.kvs(TypeDescriptors.strings(), TypeDescriptor.of(DiscoveryTrace.class)))
-            .via(kv -> KV.of(groupKey(kv.getKey(), kv.getValue().entityId(), entityGroups), kv.getValue())))
+            .via(kv -> KV.of(groupKey(kv.getKey(), kv.getValue().entityId(), groups), kv.getValue())))
         .setCoder(KvCoder.of(StringUtf8Coder.of(), DiscoveryTrace.Coder.of()));
 
     Schema predictionSchema = PredictionSchemas.entityPredictions(spec.stickinessDays(), maturityAge);
     PCollectionTuple predicted = KeyedPCollectionTuple.of(RECENT, recent)
         .and(ROWS, rows.get(TO_PREDICT))
         .apply("GroupByEntity", CoGroupByKey.create())
-        .apply("PredictEntitiesAndDiscoveries", ParDo.of(new PredictFn(spec, priors, maturityAge, asOf))
+        .apply("PredictEntitiesAndDiscoveries", ParDo.of(new PredictFn(spec, priors, maturityAge))
             .withSideInputs(priors)
             .withOutputTags(ENTITY_PREDICTIONS, TupleTagList.of(USER_ENTITY_REWARDS)));
     predicted.get(ENTITY_PREDICTIONS).setCoder(rowCoder(predictionSchema));
@@ -145,57 +162,65 @@ public class PredictStickiness extends PTransform<PCollectionTuple, PCollectionT
     return KvCoder.of(StringUtf8Coder.of(), RecordCoder.of(schema));
   }
 
-  /** The key an entity's traces and rows meet under: its level and its id, or a group of ids. */
-  private static String groupKey(String level, String entityId, int groups) {
-    return level + "\u0000" + (groups == 0 ? entityId : Integer.toString(Math.floorMod(entityId.hashCode(), groups)));
+  /**
+   * The key an entity's traces and rows meet under: its level and as-of date ({@link ComputeRewards#traceKey}) and
+   * its id, or a group of ids.
+   */
+  private static String groupKey(String traceKey, String entityId, int groups) {
+    return traceKey + "\u0000"
+        + (groups == 0 ? entityId : Integer.toString(Math.floorMod(entityId.hashCode(), groups)));
   }
 
-  /** Per level: the prior and the backtest. */
+  /** The {@link ComputeRewards#traceKey} of a {@link #groupKey}: level and as-of date. */
+  private static String traceKeyOf(String groupKey) {
+    return groupKey.substring(0, groupKey.lastIndexOf('\u0000'));
+  }
+
+  /** Per level and as-of date: the prior and the backtest. */
   static class FitFn extends DoFn<KV<String, Iterable<DiscoveryTrace>>, KV<String, LevelFit>> {
     private final int days;
     private final PredictionRules rules;
-    private final long fitFrom;
-    private final long fitTo;
+    private final int maturityAge;
 
-    FitFn(int days, PredictionRules rules, long fitFrom, long fitTo) {
+    FitFn(int days, PredictionRules rules, int maturityAge) {
       this.days = days;
       this.rules = rules;
-      this.fitFrom = fitFrom;
-      this.fitTo = fitTo;
+      this.maturityAge = maturityAge;
     }
 
     @ProcessElement
     public void process(@Element KV<String, Iterable<DiscoveryTrace>> level, OutputReceiver<KV<String, LevelFit>> out) {
       List<DiscoveryTrace> mature = new ArrayList<>();
       level.getValue().forEach(mature::add);
-      out.output(KV.of(level.getKey(), PredictionRows.fitLevel(level.getKey(), mature, days, rules, fitFrom, fitTo)));
+      long asOf = ComputeRewards.traceAsOf(level.getKey());
+      out.output(KV.of(level.getKey(), PredictionRows.fitLevel(ComputeRewards.traceLevel(level.getKey()), mature,
+          days, rules, fitFrom(asOf, maturityAge, rules), fitTo(asOf, maturityAge))));
     }
   }
 
-  /** One reward_priors row per level, also for a level with no mature trace at all. */
+  /** One reward_priors row per level and as-of date, also for a level with no mature trace at all. */
   static class PriorRowFn extends DoFn<String, KV<String, GenericRecord>> {
     private final RewardSpec spec;
     private final PCollectionView<Map<String, LevelFit>> priors;
-    private final long fitFrom;
-    private final long fitTo;
+    private final PredictionRules rules;
     private final int maturityAge;
-    private final long asOf;
 
-    PriorRowFn(RewardSpec spec, PCollectionView<Map<String, LevelFit>> priors, long fitFrom, long fitTo,
-        int maturityAge, long asOf) {
+    PriorRowFn(RewardSpec spec, PCollectionView<Map<String, LevelFit>> priors, PredictionRules rules,
+        int maturityAge) {
       this.spec = spec;
       this.priors = priors;
-      this.fitFrom = fitFrom;
-      this.fitTo = fitTo;
+      this.rules = rules;
       this.maturityAge = maturityAge;
-      this.asOf = asOf;
     }
 
+    /** @param key a {@link ComputeRewards#traceKey}: level and as-of date */
     @ProcessElement
-    public void process(@Element String level, OutputReceiver<KV<String, GenericRecord>> out, ProcessContext c) {
-      LevelFit fit = c.sideInput(priors).get(level);
+    public void process(@Element String key, OutputReceiver<KV<String, GenericRecord>> out, ProcessContext c) {
+      long asOf = ComputeRewards.traceAsOf(key);
+      LevelFit fit = c.sideInput(priors).get(key);
       if (fit == null) {
-        fit = new LevelFit(level, new Fit(null, StickinessModel.TOO_FEW_ENTITIES, 0, 0), List.of(), fitFrom, fitTo);
+        fit = new LevelFit(ComputeRewards.traceLevel(key), new Fit(null, StickinessModel.TOO_FEW_ENTITIES, 0, 0),
+            List.of(), fitFrom(asOf, maturityAge, rules), fitTo(asOf, maturityAge));
       }
       Schema schema = PredictionSchemas.rewardPriors(spec.stickinessDays(), maturityAge);
       out.output(KV.of(dt(asOf), PredictionRows.rewardPrior(schema, spec.stickinessDays(), fit, asOf)));
@@ -215,8 +240,9 @@ public class PredictStickiness extends PTransform<PCollectionTuple, PCollectionT
       GenericRecord r = row.getValue();
       boolean model = DiscoveryMath.NEW_TO_ENTITY.equals(String.valueOf(r.get("discovery_kind")));
       if (model && !(Boolean) r.get("trace_mature")) {
-        out.get(TO_PREDICT).output(KV.of(
-            groupKey(r.get("entity_level").toString(), r.get("entity_id").toString(), entityGroups), row));
+        // Predicted as of the date the row is labelled as of.
+        String traceKey = ComputeRewards.traceKey(r.get("entity_level").toString(), (Integer) r.get("as_of"));
+        out.get(TO_PREDICT).output(KV.of(groupKey(traceKey, r.get("entity_id").toString(), entityGroups), row));
       } else {
         out.get(UNCHANGED).output(row);
       }
@@ -231,14 +257,12 @@ public class PredictStickiness extends PTransform<PCollectionTuple, PCollectionT
     private final RewardSpec spec;
     private final PCollectionView<Map<String, LevelFit>> priors;
     private final int maturityAge;
-    private final long asOf;
     private transient Schema predictionSchema;
 
-    PredictFn(RewardSpec spec, PCollectionView<Map<String, LevelFit>> priors, int maturityAge, long asOf) {
+    PredictFn(RewardSpec spec, PCollectionView<Map<String, LevelFit>> priors, int maturityAge) {
       this.spec = spec;
       this.priors = priors;
       this.maturityAge = maturityAge;
-      this.asOf = asOf;
     }
 
     @Setup
@@ -248,8 +272,10 @@ public class PredictStickiness extends PTransform<PCollectionTuple, PCollectionT
 
     @ProcessElement
     public void process(@Element KV<String, CoGbkResult> group, MultiOutputReceiver out, ProcessContext c) {
-      String level = group.getKey().split("\u0000", 2)[0];
-      LevelFit fit = c.sideInput(priors).get(level);
+      String traceKey = traceKeyOf(group.getKey());
+      String level = ComputeRewards.traceLevel(traceKey);
+      long asOf = ComputeRewards.traceAsOf(traceKey);
+      LevelFit fit = c.sideInput(priors).get(traceKey);
       StickinessModel.Prior prior = fit == null ? null : fit.fit().prior();
       // A group holds one entity or several (entityGroups): sort them out by id.
       Map<String, List<DiscoveryTrace>> traces = new TreeMap<>();
@@ -262,12 +288,12 @@ public class PredictStickiness extends PTransform<PCollectionTuple, PCollectionT
         rows.computeIfAbsent(row.getValue().get("entity_id").toString(), id -> new ArrayList<>()).add(row);
       }
       for (Map.Entry<String, List<KV<String, GenericRecord>>> entity : rows.entrySet()) {
-        predict(level, entity.getKey(), traces.getOrDefault(entity.getKey(), List.of()), entity.getValue(), prior,
-            out);
+        predict(level, asOf, entity.getKey(), traces.getOrDefault(entity.getKey(), List.of()), entity.getValue(),
+            prior, out);
       }
     }
 
-    private void predict(String level, String entityId, List<DiscoveryTrace> recent,
+    private void predict(String level, long asOf, String entityId, List<DiscoveryTrace> recent,
         List<KV<String, GenericRecord>> rows, StickinessModel.Prior prior, MultiOutputReceiver out) {
       PredictionRows.EntityPredictions p = PredictionRows.predictEntity(predictionSchema, spec.stickinessDays(),
           level, entityId, asOf, prior, recent, rows.stream().map(KV::getValue).toList());

@@ -5,6 +5,7 @@ import dev.encore.predictions.DiscoveryTrace;
 import dev.encore.records.RecordCoder;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.beam.sdk.coders.KvCoder;
@@ -35,34 +36,34 @@ public class ComputeRewards extends PTransform<PCollection<Activity>, PCollectio
   public static final TupleTag<KV<String, GenericRecord>> USER_REWARDS = new TupleTag<>() {};
   public static final TupleTag<KV<String, GenericRecord>> USER_ENTITY_REWARDS = new TupleTag<>() {};
   public static final TupleTag<KV<String, GenericRecord>> ENTITY_REWARDS = new TupleTag<>() {};
-  /** The traces of the model discoveries on the model days, keyed by entity level (docs/rewards.md, Predictions). */
+  /**
+   * The traces of the model discoveries on the model days, keyed by entity level and as-of date ({@link #traceKey};
+   * docs/rewards.md, Predictions).
+   */
   public static final TupleTag<KV<String, DiscoveryTrace>> TRACES = new TupleTag<>() {};
   private static final TupleTag<KV<String, List<Long>>> DISCOVERY_STATS = new TupleTag<>() {};
 
   private final RewardSpec spec;
-  private final Finality finality;
-  private final List<Long> anchors;
+  private final List<AsOf> asOfs;
   private final PCollectionView<List<Long>> incompleteArrivals;
-  private final long firstModelDay;
-  private final long lastModelDay;
 
   /**
    * @param finality the run's final days, as known before reading (its date T is {@code as_of})
    * @param anchors the anchor/discovery days whose partitions the run publishes, epoch days
    */
   public ComputeRewards(RewardSpec spec, Finality finality, List<Long> anchors) {
-    this(spec, finality, anchors, null, 0, -1);
+    this(spec, List.of(new AsOf(finality, anchors)));
   }
 
-  private ComputeRewards(
-      RewardSpec spec, Finality finality, List<Long> anchors, PCollectionView<List<Long>> incompleteArrivals,
-      long firstModelDay, long lastModelDay) {
+  /** Labels as of each of {@code asOfs}: one for a nightly run, one per date for a one-pass backfill. */
+  public ComputeRewards(RewardSpec spec, List<AsOf> asOfs) {
+    this(spec, asOfs, null);
+  }
+
+  private ComputeRewards(RewardSpec spec, List<AsOf> asOfs, PCollectionView<List<Long>> incompleteArrivals) {
     this.spec = spec;
-    this.finality = finality;
-    this.anchors = List.copyOf(anchors);
+    this.asOfs = List.copyOf(asOfs);
     this.incompleteArrivals = incompleteArrivals;
-    this.firstModelDay = firstModelDay;
-    this.lastModelDay = lastModelDay;
   }
 
   /**
@@ -70,28 +71,47 @@ public class ComputeRewards extends PTransform<PCollection<Activity>, PCollectio
    * the days they could hold plays of are then not final.
    */
   public ComputeRewards withIncompleteArrivals(PCollectionView<List<Long>> days) {
-    return new ComputeRewards(spec, finality, anchors, days, firstModelDay, lastModelDay);
+    return new ComputeRewards(spec, asOfs, days);
   }
 
   /**
    * The same, also giving ({@link #TRACES}) the traces of the model discoveries on the days {@code first} ..
-   * {@code last} (epoch days), which the predictions are fitted and conditioned on.
+   * {@code last} (epoch days), which the predictions are fitted and conditioned on; for a single as-of date.
    */
   public ComputeRewards withModelDays(long first, long last) {
-    return new ComputeRewards(spec, finality, anchors, incompleteArrivals, first, last);
+    if (asOfs.size() != 1) {
+      throw new IllegalStateException("model days of several as-of dates are given with each AsOf");
+    }
+    AsOf a = asOfs.get(0);
+    return new ComputeRewards(spec, List.of(new AsOf(a.finality(), a.anchors(), first, last)), incompleteArrivals);
+  }
+
+  /** The key of a trace in {@link #TRACES}: its entity level and the as-of date (epoch day) it is a trace as of. */
+  public static String traceKey(String level, long asOf) {
+    return level + "\u0000" + asOf;
+  }
+
+  /** The entity level of a {@link #traceKey}. */
+  public static String traceLevel(String key) {
+    return key.substring(0, key.indexOf('\u0000'));
+  }
+
+  /** The as-of date (epoch day) of a {@link #traceKey}. */
+  public static long traceAsOf(String key) {
+    return Long.parseLong(key.substring(key.indexOf('\u0000') + 1));
   }
 
   @Override
   public PCollectionTuple expand(PCollection<Activity> activity) {
-    long t = finality.asOf();
-    // The labels ignore days after T anyway; leaving them out here keeps them out of the shuffle.
+    long t = asOfs.stream().mapToLong(AsOf::date).max().orElseThrow();
+    // The labels ignore days after the last as-of date anyway; leaving them out here keeps them out of the shuffle.
     PCollection<Activity> observed =
         activity.apply("KeepObservedDays", Filter.by(a -> a.getActivityDate().toEpochDay() <= t));
 
     // One shuffle: a user's activity rows of every level together give both the user's retention labels and
     // the user's discoveries.
     ParDo.SingleOutput<KV<String, Iterable<Activity>>, KV<String, GenericRecord>> label =
-        ParDo.of(new LabelUserFn(spec, finality, anchors, incompleteArrivals, firstModelDay, lastModelDay));
+        ParDo.of(new LabelUserFn(spec, asOfs, incompleteArrivals));
     if (incompleteArrivals != null) {
       label = label.withSideInputs(incompleteArrivals);
     }
@@ -112,7 +132,7 @@ public class ComputeRewards extends PTransform<PCollection<Activity>, PCollectio
         perUser
             .get(DISCOVERY_STATS)
             .apply("SumPerEntityAndDay", Combine.perKey(new SumLists()))
-            .apply("LabelEntities", ParDo.of(new EntityRewardsFn(spec, finality.asOf())))
+            .apply("LabelEntities", ParDo.of(new EntityRewardsFn(spec)))
             .setCoder(rowCoder(RewardSchemas.entityRewards(spec)));
 
     return PCollectionTuple.of(USER_REWARDS, perUser.get(USER_REWARDS))
@@ -132,22 +152,14 @@ public class ComputeRewards extends PTransform<PCollection<Activity>, PCollectio
   /** Per user: {@link UserRewardLabels}, its rows keyed by their dt partition, its shares by entity and day. */
   static class LabelUserFn extends DoFn<KV<String, Iterable<Activity>>, KV<String, GenericRecord>> {
     private final RewardSpec spec;
-    private final Finality finality;
-    private final List<Long> anchors;
+    private final List<AsOf> asOfs;
     private final PCollectionView<List<Long>> incompleteArrivals;
-    private final long firstModelDay;
-    private final long lastModelDay;
     private transient UserRewardLabels labels;
 
-    LabelUserFn(
-        RewardSpec spec, Finality finality, List<Long> anchors, PCollectionView<List<Long>> incompleteArrivals,
-        long firstModelDay, long lastModelDay) {
+    LabelUserFn(RewardSpec spec, List<AsOf> asOfs, PCollectionView<List<Long>> incompleteArrivals) {
       this.spec = spec;
-      this.finality = finality;
-      this.anchors = anchors;
+      this.asOfs = asOfs;
       this.incompleteArrivals = incompleteArrivals;
-      this.firstModelDay = firstModelDay;
-      this.lastModelDay = lastModelDay;
     }
 
     @ProcessElement
@@ -155,9 +167,12 @@ public class ComputeRewards extends PTransform<PCollection<Activity>, PCollectio
         @Element KV<String, Iterable<Activity>> user, MultiOutputReceiver out, ProcessContext context) {
       if (labels == null) {
         // The side input is the same for every element (one global window): read it once per instance.
-        Finality effective = incompleteArrivals == null
-            ? finality : finality.without(new HashSet<>(context.sideInput(incompleteArrivals)));
-        labels = new UserRewardLabels(spec, effective, anchors, firstModelDay, lastModelDay);
+        List<AsOf> effective = asOfs;
+        if (incompleteArrivals != null) {
+          Set<Long> incomplete = new HashSet<>(context.sideInput(incompleteArrivals));
+          effective = asOfs.stream().map(a -> a.without(incomplete)).toList();
+        }
+        labels = new UserRewardLabels(spec, effective);
       }
       UserRewardLabels.Labels l = labels.of(user.getKey(), user.getValue());
       for (UserRewardLabels.DayRow r : l.userRewards()) {
@@ -167,12 +182,12 @@ public class ComputeRewards extends PTransform<PCollection<Activity>, PCollectio
         out.get(USER_ENTITY_REWARDS).output(KV.of(dt(r.day()), r.row()));
       }
       for (UserRewardLabels.EntityShare s : l.entityShares()) {
-        // days_final is the discovery day's, the same for every share of the key.
-        out.get(DISCOVERY_STATS).output(KV.of(
-            s.level() + "\u0000" + s.entityId() + "\u0000" + s.day() + "\u0000" + s.daysFinal(), s.stats()));
+        // days_final is the discovery day's as of its as-of date, the same for every share of the key.
+        out.get(DISCOVERY_STATS).output(KV.of(s.level() + "\u0000" + s.entityId() + "\u0000" + s.day() + "\u0000"
+            + s.daysFinal() + "\u0000" + s.asOf(), s.stats()));
       }
       for (UserRewardLabels.LevelTrace t : l.traces()) {
-        out.get(TRACES).output(KV.of(t.level(), t.trace()));
+        out.get(TRACES).output(KV.of(traceKey(t.level(), t.asOf()), t.trace()));
       }
     }
   }
@@ -188,12 +203,10 @@ public class ComputeRewards extends PTransform<PCollection<Activity>, PCollectio
   /** Turns an entity's summed discovery statistics into its row. */
   static class EntityRewardsFn extends DoFn<KV<String, List<Long>>, KV<String, GenericRecord>> {
     private final RewardSpec spec;
-    private final long asOf;
     private transient Schema schema;
 
-    EntityRewardsFn(RewardSpec spec, long asOf) {
+    EntityRewardsFn(RewardSpec spec) {
       this.spec = spec;
-      this.asOf = asOf;
     }
 
     @Setup
@@ -203,8 +216,9 @@ public class ComputeRewards extends PTransform<PCollection<Activity>, PCollectio
 
     @ProcessElement
     public void process(@Element KV<String, List<Long>> entity, OutputReceiver<KV<String, GenericRecord>> out) {
-      String[] key = entity.getKey().split("\u0000", 4);
+      String[] key = entity.getKey().split("\u0000", 5);
       long d = Long.parseLong(key[2]);
+      long asOf = Long.parseLong(key[4]);
       List<Long> stats = entity.getValue();
       GenericRecord r =
           RewardRows.entityReward(schema, spec, key[0], key[1], d, asOf, Integer.parseInt(key[3]), stats);

@@ -20,10 +20,7 @@ import org.apache.avro.generic.GenericRecord;
  */
 public final class UserRewardLabels implements Serializable {
   private final RewardSpec spec;
-  private final Finality finality;
-  private final List<Long> anchors;
-  private final long firstModelDay;
-  private final long lastModelDay;
+  private final List<AsOf> asOfs;
   private transient Schema userSchema;
   private transient Schema discoverySchema;
 
@@ -34,10 +31,10 @@ public final class UserRewardLabels implements Serializable {
    * One discovery's share of its entity's statistics ({@link RewardRows#discoveryStats}); only discoveries whose
    * lookback is complete have one.
    */
-  public record EntityShare(String level, String entityId, long day, int daysFinal, List<Long> stats) {}
+  public record EntityShare(String level, String entityId, long day, int daysFinal, long asOf, List<Long> stats) {}
 
-  /** A model discovery's trace (docs/rewards.md, "Predictions") and its entity level. */
-  public record LevelTrace(String level, DiscoveryTrace trace) {}
+  /** A model discovery's trace as of {@code asOf} (docs/rewards.md, "Predictions") and its entity level. */
+  public record LevelTrace(String level, long asOf, DiscoveryTrace trace) {}
 
   /**
    * The labels of one user.
@@ -56,7 +53,7 @@ public final class UserRewardLabels implements Serializable {
    *     no rows
    */
   public UserRewardLabels(RewardSpec spec, Finality finality, List<Long> anchors) {
-    this(spec, finality, anchors, 0, -1);
+    this(spec, List.of(new AsOf(finality, anchors)));
   }
 
   /**
@@ -65,22 +62,27 @@ public final class UserRewardLabels implements Serializable {
    */
   public UserRewardLabels(
       RewardSpec spec, Finality finality, List<Long> anchors, long firstModelDay, long lastModelDay) {
-    this.spec = spec;
-    this.finality = finality;
-    this.anchors = List.copyOf(anchors);
-    this.firstModelDay = firstModelDay;
-    this.lastModelDay = lastModelDay;
+    this(spec, List.of(new AsOf(finality, anchors, firstModelDay, lastModelDay)));
   }
 
-  /** Labels one user from the user's activity rows, in any order; rows after as_of are ignored. */
+  /**
+   * Labels as of each of several dates (a one-pass backfill): each date's anchors and traces exactly as a run of
+   * that date labels them, from the user's activity up to that date.
+   */
+  public UserRewardLabels(RewardSpec spec, List<AsOf> asOfs) {
+    this.spec = spec;
+    this.asOfs = List.copyOf(asOfs);
+  }
+
+  /** Labels one user from the user's activity rows, in any order; rows after the last as-of date are ignored. */
   public Labels of(String userId, Iterable<Activity> activity) {
-    long asOf = finality.asOf();
+    long last = asOfs.stream().mapToLong(AsOf::date).max().orElse(Long.MIN_VALUE);
     NavigableMap<Long, UserRewardMath.Day> days = new TreeMap<>();
     // (entity_level, entity_id) in key order → the user's rows of that entity by day.
     Map<String, NavigableMap<Long, Activity>> entities = new TreeMap<>();
     for (Activity a : activity) {
       long day = a.getActivityDate().toEpochDay();
-      if (day > asOf) {
+      if (day > last) {
         continue;
       }
       if (DailyActivity.USER_LEVEL.equals(a.getEntityLevel())) {
@@ -91,48 +93,58 @@ public final class UserRewardLabels implements Serializable {
       }
     }
     Labels labels = new Labels(new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
-    if (!days.isEmpty()) {
-      for (long d : anchors) {
-        UserRewardMath.Labels l = UserRewardMath.labels(days, d, finality, spec);
-        if (l != null) {
-          labels.userRewards().add(new DayRow(d, RewardRows.userReward(userSchema(), spec, userId, d, asOf, l)));
+    for (AsOf asOf : asOfs) {
+      // As of a date only the rows up to it exist: a run of that date had read no later play.
+      NavigableMap<Long, UserRewardMath.Day> userDays = days.headMap(asOf.date(), true);
+      if (!userDays.isEmpty()) {
+        for (long d : asOf.anchors()) {
+          UserRewardMath.Labels l = UserRewardMath.labels(userDays, d, asOf.finality(), spec);
+          if (l != null) {
+            labels.userRewards().add(
+                new DayRow(d, RewardRows.userReward(userSchema(), spec, userId, d, asOf.date(), l)));
+          }
         }
       }
-    }
-    for (NavigableMap<Long, Activity> rows : entities.values()) {
-      labelDiscoveries(rows, days.navigableKeySet(), labels);
+      for (NavigableMap<Long, Activity> rows : entities.values()) {
+        NavigableMap<Long, Activity> upToDate = rows.headMap(asOf.date(), true);
+        if (!upToDate.isEmpty()) {
+          labelDiscoveries(upToDate, userDays.navigableKeySet(), asOf, labels);
+        }
+      }
     }
     return labels;
   }
 
-  /** One (user, entity): its activity rows by day. */
-  private void labelDiscoveries(NavigableMap<Long, Activity> rows, NavigableSet<Long> userDays, Labels labels) {
+  /** One (user, entity) as of one date: its activity rows by day. */
+  private void labelDiscoveries(
+      NavigableMap<Long, Activity> rows, NavigableSet<Long> userDays, AsOf asOf, Labels labels) {
     NavigableSet<Long> days = rows.navigableKeySet();
-    for (long d : anchors) {
+    Finality finality = asOf.finality();
+    for (long d : asOf.anchors()) {
       if (!DiscoveryMath.isDiscovery(days, d, finality, spec)) {
         continue;
       }
       Activity first = rows.get(d);
       DiscoveryMath.Labels l = DiscoveryMath.labels(days, userDays, d, finality, spec);
       labels.discoveries().add(
-          new DayRow(d, RewardRows.userEntityReward(discoverySchema(), spec, first, d, finality.asOf(), l)));
+          new DayRow(d, RewardRows.userEntityReward(discoverySchema(), spec, first, d, asOf.date(), l)));
       if (l.lookbackComplete()) {
-        labels.entityShares().add(new EntityShare(
-            first.getEntityLevel(), first.getEntityId(), d, l.daysFinal(), RewardRows.discoveryStats(l)));
+        labels.entityShares().add(new EntityShare(first.getEntityLevel(), first.getEntityId(), d, l.daysFinal(),
+            asOf.date(), RewardRows.discoveryStats(l)));
       }
     }
-    if (firstModelDay > lastModelDay) {
+    if (asOf.firstModelDay() > asOf.lastModelDay()) {
       return;
     }
-    for (long d : days.subSet(firstModelDay, true, lastModelDay, true)) {
+    for (long d : days.subSet(asOf.firstModelDay(), true, asOf.lastModelDay(), true)) {
       if (!DiscoveryMath.isDiscovery(days, d, finality, spec)) {
         continue;
       }
       DiscoveryMath.Labels l = DiscoveryMath.labels(days, userDays, d, finality, spec);
       if (DiscoveryMath.NEW_TO_ENTITY.equals(l.kind())) {
         Activity first = rows.get(d);
-        labels.traces().add(new LevelTrace(
-            first.getEntityLevel(), DiscoveryTrace.of(first.getEntityId(), d, l.daysFinal(), l.trace())));
+        labels.traces().add(new LevelTrace(first.getEntityLevel(), asOf.date(),
+            DiscoveryTrace.of(first.getEntityId(), d, l.daysFinal(), l.trace())));
       }
     }
   }

@@ -110,6 +110,30 @@ class NightlyPlanTest {
     assertThat(plan.activityReused(), equalTo(span("2024-01-01", "2024-03-26")));
   }
 
+  @org.junit.jupiter.api.Test
+  void aRangeComputesEachAnchorAsOfTheLastDateThatPublishesIt() {
+    // L = 0, ages 1 and 2, lookback 2, F = 03-01; 03-20 is planned on a root holding 03-01 .. 03-19, the later
+    // dates as they come. 03-20 publishes anchors 03-19 and 03-18, 03-21 publishes 03-20 and 03-19, 03-22
+    // publishes 03-21 and 03-20: the last to publish 03-18 is 03-20, 03-19 is 03-21's, 03-20 and 03-21 are 03-22's.
+    LocalDate f = LocalDate.parse("2024-03-01");
+    List<NightlyPlan> plans = List.of(
+        NightlyPlan.of(LocalDate.parse("2024-03-20"), 0, f, List.of(1, 2), 2,
+            new TreeSet<>(span("2024-03-01", "2024-03-19"))),
+        NightlyPlan.of(LocalDate.parse("2024-03-21"), 0, f, List.of(1, 2), 2, Set.of()),
+        NightlyPlan.of(LocalDate.parse("2024-03-22"), 0, f, List.of(1, 2), 2, Set.of()));
+    NightlyPlan range = NightlyPlan.range(plans);
+    assertThat(range, equalTo(new NightlyPlan(LocalDate.parse("2024-03-22"), f, span("2024-03-19", "2024-03-21"),
+        span("2024-03-18", "2024-03-21"), span("2024-03-20", "2024-03-22"), span("2024-03-14", "2024-03-19"),
+        LocalDate.parse("2024-03-17"), List.of(
+            new NightlyPlan.AsOf(LocalDate.parse("2024-03-20"), dates("2024-03-18")),
+            new NightlyPlan.AsOf(LocalDate.parse("2024-03-21"), dates("2024-03-19")),
+            new NightlyPlan.AsOf(LocalDate.parse("2024-03-22"), dates("2024-03-20", "2024-03-21"))))));
+    assertThat(range.firstDate(), equalTo(LocalDate.parse("2024-03-20")));
+    assertThat(range.asOfOf(LocalDate.parse("2024-03-19")), equalTo(LocalDate.parse("2024-03-21")));
+    // One date: its own plan.
+    assertThat(NightlyPlan.range(plans.subList(0, 1)), equalTo(plans.get(0)));
+  }
+
   /** Every day from {@code from} to {@code to}, inclusive. */
   private static List<LocalDate> span(String from, String to) {
     List<LocalDate> days = new ArrayList<>();

@@ -66,7 +66,7 @@ class PredictStickinessTest {
   void fitsPredictsEntitiesAndFillsInTheRowsToPredict(int groups) {
     List<KV<String, DiscoveryTrace>> traces = new ArrayList<>();
     for (List<DiscoveryTrace> set : List.of(FIT, OUTSIDE_FIT, RECENT)) {
-      set.forEach(t -> traces.add(KV.of("artist", t)));
+      set.forEach(t -> traces.add(KV.of(ComputeRewards.traceKey("artist", T), t)));
     }
     GenericRecord toPredict = row("u1", "A", 96, "new_to_entity", 1, false, true, null, null);
     GenericRecord newUser = row("u2", "E", 96, "new_user", 1, false, false, null, null);

@@ -62,4 +62,41 @@ class UserRewardLabelsTest {
     assertThat(l.userRewards(), equalTo(List.of()));
     assertThat(l.discoveries(), equalTo(List.of()));
   }
+
+  @Test
+  void labelsAsOfSeveralDatesAreEachDatesLabelsAsOfItAlone() {
+    // A user active on 40, 41, 45, 99, 101 (and 110, after every date); artist a from 41, b on 99 and 101.
+    List<Activity> activity = new ArrayList<>();
+    for (long d : new long[] {40, 41, 45, 99, 101, 110}) {
+      activity.add(row(DailyActivity.USER_LEVEL, null, d));
+    }
+    activity.addAll(List.of(row("artist", "a", 41), row("artist", "a", 45), row("artist", "b", 99),
+        row("artist", "b", 101), row("artist", "b", 110)));
+    // Day 100 labels anchor 40 and traces 90..100; day 104 labels anchors 41 and 99 and traces 95..104.
+    AsOf early = new AsOf(Finality.completeFrom(0, 100, 3), List.of(40L), 90, 100);
+    AsOf late = new AsOf(Finality.completeFrom(0, 104, 3), List.of(41L, 99L), 95, 104);
+
+    UserRewardLabels.Labels both = new UserRewardLabels(SPEC, List.of(early, late)).of("u", activity);
+    UserRewardLabels.Labels a = new UserRewardLabels(SPEC, early.finality(), early.anchors(), 90, 100)
+        .of("u", activity);
+    UserRewardLabels.Labels b = new UserRewardLabels(SPEC, late.finality(), late.anchors(), 95, 104)
+        .of("u", activity);
+
+    assertThat(both.userRewards(), equalTo(concat(a.userRewards(), b.userRewards())));
+    assertThat(both.discoveries(), equalTo(concat(a.discoveries(), b.discoveries())));
+    assertThat(both.entityShares(), equalTo(concat(a.entityShares(), b.entityShares())));
+    assertThat(both.traces(), equalTo(concat(a.traces(), b.traces())));
+    // Each row as of its own date. b's discovery on 99 is not final as of 100 (99 + L > 100): no trace then; as
+    // of 104 it is, with days 100 .. 101 final.
+    assertThat(both.userRewards().stream().map(r -> r.row().get("as_of")).toList(), equalTo(List.of(100, 104, 104)));
+    assertThat(both.traces().stream().map(t -> t.trace().entityId() + "@" + t.trace().day() + "/" + t.asOf())
+        .toList(), equalTo(List.of("b@99/104")));
+    assertThat(both.traces().get(0).trace().daysFinal(), equalTo(2));
+  }
+
+  private static <T> List<T> concat(List<T> a, List<T> b) {
+    List<T> all = new ArrayList<>(a);
+    all.addAll(b);
+    return all;
+  }
 }
