@@ -1,5 +1,7 @@
 package dev.encore.bench;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.encore.EncoreException;
 import dev.encore.OptionsHelp;
 import dev.encore.Version;
@@ -15,6 +17,8 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -27,10 +31,11 @@ import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.apache.beam.sdk.runners.PipelineRunnerRegistrar;
 
 /**
- * The benchmark, {@code java -jar target/encore-bench.jar [--name=value ...]}: for each data size, generates
- * listening logs (cached), then runs the full {@code nightly} of the product jar ({@code target/encore.jar}) on
- * each runner and the two references on the same data, each in its own JVM, and prints and records wall time,
- * throughput, peak memory, the ratios to the references and a row-count check. See {@link BenchOptions}.
+ * The benchmark, {@code java -jar target/encore-bench.jar [--name=value ...]}: for each scenario (cold, steady,
+ * backfill, testdata) and data set (generated logs, cached, or the committed sample), runs the product jar ({@code
+ * target/encore.jar}) on each runner and the two references from the same state, each in its own JVM, --repeats
+ * times interleaved, and prints and records the median wall time and every run's, peak memory, the ratios to the
+ * references and a row-count check, with the targets of issue 15. See {@link BenchOptions}.
  *
  * <p>Exit code 0 when every run succeeded with the reference's row counts, 1 when one failed or differed (the
  * table and the last lines say which, with the log), 2 for a bad command line.
@@ -57,6 +62,8 @@ public final class BenchCommand {
   private final PrintStream out;
   private final PrintStream err;
   private final Path logs;
+  /** Lines about the untimed Parquet exports DuckDB reads, shown apart from the table. */
+  private final List<String> exports = new ArrayList<>();
 
   private BenchCommand(BenchConfig config, Launcher launcher, PrintStream out, PrintStream err, String stamp) {
     this.config = config;
@@ -101,19 +108,36 @@ public final class BenchCommand {
     BenchReport.Context context = new BenchReport.Context(started.toString(), gitCommit(), Version.get(), machine,
         "java -jar target/encore-bench.jar" + (args.length == 0 ? "" : " " + String.join(" ", args)),
         config.xmx(), config.referenceXmx(), config.days(), config.seed(), config.playsPerUser(), config.note());
-    out.println("encore bench: sizes " + config.sizes().stream().map(Sizes::format).toList() + ", runners "
-        + config.runners() + ", references " + config.references() + ", -Xmx" + config.xmx() + " (references -Xmx"
-        + config.referenceXmx() + "); "
+    out.println("encore bench: scenarios " + config.scenarios() + ", sizes "
+        + config.sizes().stream().map(Sizes::format).toList() + " plays per 60 days over " + config.days()
+        + " days, runners " + config.runners() + ", references " + config.references() + ", " + config.repeats()
+        + " interleaved runs each, -Xmx" + config.xmx() + " (references -Xmx" + config.referenceXmx() + "); "
         + machine.describe());
     out.println("  logs of every run: " + bench.logs.toAbsolutePath());
     List<BenchRow> rows = new ArrayList<>();
     try {
-      for (long plays : config.sizes()) {
-        List<BenchRow> size = bench.measureSize(plays);
-        rows.addAll(size);
-        // Written after every size, so a long run that is stopped keeps what it measured.
-        appendCsv(config.csv(), BenchReport.csvLines(context, size));
-        writeString(config.markdown(), BenchReport.markdown(context, rows));
+      for (String scenario : config.scenarios()) {
+        List<List<BenchRow>> measured = new ArrayList<>();
+        switch (scenario) {
+          case BenchRow.COLD -> {
+            for (long size : config.sizes()) {
+              measured.add(bench.cold(size));
+            }
+          }
+          case BenchRow.STEADY -> {
+            for (long size : config.sizes()) {
+              measured.add(bench.steady(size));
+            }
+          }
+          case BenchRow.BACKFILL -> measured.add(bench.backfill());
+          default -> measured.add(bench.testdata());
+        }
+        for (List<BenchRow> part : measured) {
+          rows.addAll(part);
+          // Written after every part, so a long run that is stopped keeps what it measured.
+          appendCsv(config.csv(), BenchReport.csvLines(context, part));
+          writeString(config.markdown(), BenchReport.markdown(context, rows, bench.exports));
+        }
       }
     } catch (IOException | RuntimeException e) {
       err.println("encore bench: error: " + e);
@@ -126,10 +150,16 @@ public final class BenchCommand {
     }
     out.println();
     out.println("Machine: " + machine.describe() + "; runners -Xmx" + config.xmx() + ", references -Xmx"
-        + config.referenceXmx() + "; " + config.days()
-        + " days of history, users = plays / " + config.playsPerUser() + ", seed " + config.seed());
+        + config.referenceXmx() + "; generated data: " + config.days() + " days, size = plays per 60 days, users"
+        + " = size / " + config.playsPerUser() + ", seed " + config.seed() + "; " + config.repeats()
+        + " interleaved runs per row");
     out.println();
     out.print(BenchReport.table(rows));
+    if (!bench.exports.isEmpty()) {
+      out.println();
+      out.println("Not timed, shown apart:");
+      bench.exports.forEach(line -> out.println("  " + line));
+    }
     out.println();
     out.println("Targets:");
     List<String> targets = BenchReport.targets(rows);
@@ -141,111 +171,289 @@ public final class BenchCommand {
     boolean failed = rows.stream().anyMatch(
         r -> r.outcome() == BenchRow.Outcome.FAILED || r.outcome() == BenchRow.Outcome.MISMATCH);
     if (failed) {
-      err.println("encore bench: some runs failed or published other row counts than the plain-Java reference:"
+      err.println("encore bench: some runs failed or published other row counts than their reference:"
           + " see the FAIL lines above and their logs.");
       return EncoreException.PIPELINE;
     }
     return 0;
   }
 
-  /** The references, then every runner, on the data set of one size. */
-  private List<BenchRow> measureSize(long plays) throws IOException, InterruptedException {
-    DataSet data = DataSet.prepare(config, plays, config.references().contains(BenchRow.DUCKDB), out, err);
-    List<BenchRow> rows = new ArrayList<>();
-    Map<String, Long> reference = null;
-    for (String engine : config.references()) {
-      BenchRow row = engine.equals(BenchRow.JAVA)
-          ? measure(data, engine, launcher.main(config.referenceXmx(), List.of(), PlainJavaNightly.class,
-              "--date=" + data.last(), "--logs=" + data.logs(), "--output=" + output(data, engine)), null)
-          : measure(data, engine, launcher.main(config.referenceXmx(), List.of(), DuckDbNightly.class,
-              "--plays=" + data.parquet(), "--date=" + data.last(), "--output=" + output(data, engine),
-              "--threads=" + config.duckdbThreads()), reference);
-      if (engine.equals(BenchRow.JAVA) && row.measured()) {
-        reference = row.rows();
+  /** The class of the steady-state DuckDB reference, started by name (it is written apart from this class). */
+  static final String DUCKDB_STEADY = "dev.encore.bench.DuckDbSteadyNight";
+
+  /**
+   * One engine's timed run in a scenario.
+   *
+   * @param engine the row's engine
+   * @param command the child JVM's command line
+   * @param output the directory it writes: deleted before and after every run, counted after it
+   * @param copyOf a root copied into {@code output} before every run (not timed), or null for an empty one
+   * @param countPublishedBy count only the partitions published by the run of this date; null: every partition
+   */
+  record Job(String engine, List<String> command, Path output, Path copyOf, LocalDate countPublishedBy) {}
+
+  /** What the runs of a scenario gave: a row per engine, and the rows per dataset and partition each wrote. */
+  private record Measured(List<BenchRow> rows, Map<String, Map<String, Map<String, Long>>> partitions) {}
+
+  /** (a) cold: the nightly of the last day on a fresh root, the references on the same logs. */
+  List<BenchRow> cold(long size) throws IOException, InterruptedException {
+    DataSet data = DataSet.generated(config, size, config.references().contains(BenchRow.DUCKDB), out, err, exports);
+    List<Job> jobs = new ArrayList<>(coldReferences(BenchRow.COLD, data));
+    List<BenchRow> skipped = new ArrayList<>();
+    for (String runner : config.runners()) {
+      if (runner.equals("DirectRunner") && data.plays() > config.maxDirectPlays()) {
+        skipped.add(BenchRow.skipped(BenchRow.COLD, data.size(), data.plays(), data.users(), runner,
+            "skipped (> " + Sizes.format(config.maxDirectPlays()) + " plays, --maxDirectPlays)"));
+        continue;
       }
-      rows.add(row);
+      Path output = output(BenchRow.COLD, data, runner);
+      jobs.add(new Job(runner, nightly(runner, data.last(), data.logs(), output), output, null, null));
     }
-    // A DuckDB reference listed before the plain-Java one ran before its counts were known: check it now.
-    for (int i = 0; i < rows.size(); i++) {
-      BenchRow r = rows.get(i);
-      if (r.engine().equals(BenchRow.DUCKDB) && r.measured()) {
-        rows.set(i, checked(r, reference));
+    List<BenchRow> rows = checkedAgainstJava(measure(BenchRow.COLD, data, jobs), List.of("sessions", "user_rewards"));
+    rows.addAll(skipped);
+    return rows;
+  }
+
+  /** (d) testdata: the nightly of the sample's last day on a fresh root, the references on the same logs. */
+  List<BenchRow> testdata() throws IOException, InterruptedException {
+    DataSet data = DataSet.testdata(config, config.references().contains(BenchRow.DUCKDB), out, exports);
+    List<Job> jobs = new ArrayList<>(coldReferences(BenchRow.TESTDATA, data));
+    for (String runner : config.runners()) {
+      Path output = output(BenchRow.TESTDATA, data, runner);
+      jobs.add(new Job(runner, nightly(runner, data.last(), data.logs(), output), output, null, null));
+    }
+    return checkedAgainstJava(measure(BenchRow.TESTDATA, data, jobs), List.of("sessions", "user_rewards"));
+  }
+
+  private List<Job> coldReferences(String scenario, DataSet data) {
+    List<Job> jobs = new ArrayList<>();
+    for (String engine : config.references()) {
+      Path output = output(scenario, data, engine);
+      jobs.add(engine.equals(BenchRow.JAVA)
+          ? new Job(engine, launcher.main(config.referenceXmx(), List.of(), PlainJavaNightly.class.getName(),
+              "--date=" + data.last(), "--logs=" + data.logs(), "--output=" + output), output, null, null)
+          : new Job(engine, launcher.main(config.referenceXmx(), List.of(), DuckDbNightly.class.getName(),
+              "--plays=" + data.parquet(), "--date=" + data.last(), "--output=" + output,
+              "--threads=" + config.duckdbThreads()), output, null, null));
+    }
+    return jobs;
+  }
+
+  /**
+   * (b) steady: prepares (not timed) the root published by the nightly of the day before the last, then measures
+   * the nightly of the last day on a fresh copy of it and the references from the same root.
+   */
+  List<BenchRow> steady(long size) throws IOException, InterruptedException {
+    DataSet data = DataSet.generated(config, size, config.references().contains(BenchRow.DUCKDB), out, err, exports);
+    LocalDate t = data.last();
+    Path published = config.work().resolve("runs").resolve(BenchRow.STEADY + "-" + data.size() + "-published")
+        .toAbsolutePath();
+    BenchFiles.deleteTree(published);
+    String preparer = config.runners().isEmpty() ? BenchReport.DEFAULT_RUNNER : config.runners().get(0);
+    Path log = logs.resolve(BenchRow.STEADY + "-" + data.size() + "-prepare-nightly-" + t.minusDays(1) + ".log");
+    out.println("bench: steady " + data.size() + ": preparing the published root of nightly --date=" + t.minusDays(1)
+        + " on " + preparer + " (not timed; log " + log + ")");
+    ChildJvm.Measurement prepared = ChildJvm.run(nightly(preparer, t.minusDays(1), data.logs(), published), log);
+    List<BenchRow> rows = new ArrayList<>();
+    if (prepared.exitCode() != 0) {
+      String message = "preparing the published root failed: exit code " + prepared.exitCode() + ", log " + log;
+      err.println("bench: steady " + data.size() + " FAILED: " + message);
+      lastLines(log, 12).forEach(line -> err.println("    " + line));
+      for (String engine : engines(config.references(), config.runners())) {
+        rows.add(new BenchRow(BenchRow.STEADY, data.size(), data.plays(), data.users(), engine,
+            BenchRow.Outcome.FAILED, Double.NaN, -1, Map.of(), "n/a", message, log.toString(), List.of()));
+      }
+      return rows;
+    }
+    List<Job> jobs = new ArrayList<>();
+    List<BenchRow> skipped = new ArrayList<>();
+    for (String engine : config.references()) {
+      Path output = output(BenchRow.STEADY, data, engine);
+      if (engine.equals(BenchRow.JAVA)) {
+        jobs.add(new Job(engine, launcher.main(config.referenceXmx(), List.of(), PlainJavaNightly.class.getName(),
+            "--date=" + t, "--logs=" + data.logs(), "--output=" + output, "--published=" + published), output,
+            null, null));
+      } else if (launcher.has(DUCKDB_STEADY)) {
+        jobs.add(new Job(engine, launcher.main(config.referenceXmx(), List.of(), DUCKDB_STEADY,
+            "--root=" + published, "--plays=" + data.parquet(), "--date=" + t, "--out=" + output), output, null,
+            null));
+      } else {
+        skipped.add(BenchRow.skipped(BenchRow.STEADY, data.size(), data.plays(), data.users(), engine,
+            "skipped: " + DUCKDB_STEADY + " is not in this build"));
       }
     }
     for (String runner : config.runners()) {
-      if (runner.equals("DirectRunner") && plays > config.maxDirectPlays()) {
-        BenchRow skipped = BenchRow.skipped(plays, data.users(), runner,
-            "skipped (> " + Sizes.format(config.maxDirectPlays()) + " plays, --maxDirectPlays)");
-        out.println("bench: " + Sizes.format(plays) + " " + runner + ": " + skipped.message());
-        rows.add(skipped);
+      if (runner.equals("DirectRunner") && data.plays() > config.maxDirectPlays()) {
+        skipped.add(BenchRow.skipped(BenchRow.STEADY, data.size(), data.plays(), data.users(), runner,
+            "skipped (> " + Sizes.format(config.maxDirectPlays()) + " plays, --maxDirectPlays)"));
         continue;
       }
-      List<String> args = new ArrayList<>(List.of("nightly", "--date=" + data.last(), "--logs=" + data.logs(),
-          "--output=" + output(data, runner), "--runner=" + runner));
-      List<String> jvmFlags = new ArrayList<>();
-      if (runner.equals("SparkRunner")) {
-        args.add("--sparkMaster=local[2]");
-        jvmFlags.addAll(SPARK_JVM_FLAGS);
+      Path output = output(BenchRow.STEADY, data, runner);
+      jobs.add(new Job(runner, nightly(runner, t, data.logs(), output), output, published, t));
+    }
+    rows.addAll(checkedAgainstJava(measure(BenchRow.STEADY, data, jobs),
+        List.of("sessions", "activity", "user_rewards")));
+    rows.addAll(skipped);
+    BenchFiles.deleteTree(published);
+    return rows;
+  }
+
+  /**
+   * (c) backfill: {@code backfill} of the last --backfillDays dates of testdata on a fresh root against one
+   * nightly of its last date on a fresh root, on the first runner, interleaved.
+   */
+  List<BenchRow> backfill() throws IOException, InterruptedException {
+    DataSet data = DataSet.testdata(config, false, out, exports);
+    String runner = config.runners().isEmpty() ? BenchReport.DEFAULT_RUNNER : config.runners().get(0);
+    LocalDate to = data.last();
+    LocalDate from = to.minusDays(config.backfillDays() - 1L);
+    Path backfillOut = output(BenchRow.BACKFILL, data, runner);
+    Path nightlyOut = output(BenchRow.BACKFILL, data, BenchRow.NIGHTLY);
+    List<String> args = new ArrayList<>(List.of("backfill", "--from=" + from, "--to=" + to, "--logs=" + data.logs(),
+        "--output=" + backfillOut, "--runner=" + runner));
+    List<String> jvmFlags = new ArrayList<>();
+    if (runner.equals("SparkRunner")) {
+      args.add("--sparkMaster=local[2]");
+      jvmFlags.addAll(SPARK_JVM_FLAGS);
+    }
+    List<Job> jobs = List.of(
+        new Job(runner, launcher.encore(config.xmx(), jvmFlags, args), backfillOut, null, null),
+        new Job(BenchRow.NIGHTLY, nightly(runner, to, data.logs(), nightlyOut), nightlyOut, null, null));
+    Measured m = measure(BenchRow.BACKFILL, data, jobs);
+    List<BenchRow> rows = new ArrayList<>(m.rows());
+    BenchRow nightly = rows.get(1);
+    if (rows.get(0).outcome() == BenchRow.Outcome.OK && nightly.measured()) {
+      // The backfill's end state against the fresh nightly's, over the partitions the nightly publishes.
+      Map<String, Long> mine = DatasetCounts.totalsOver(m.partitions().get(runner),
+          m.partitions().get(BenchRow.NIGHTLY));
+      rows.set(0, compared(rows.get(0), mine, nightly.rows(), new ArrayList<>(nightly.rows().keySet())));
+    }
+    rows.set(1, nightly.outcome() == BenchRow.Outcome.OK
+        ? nightly.checked(BenchRow.Outcome.OK, "reference", "") : nightly);
+    return rows;
+  }
+
+  private static List<String> engines(List<String> references, List<String> runners) {
+    List<String> all = new ArrayList<>(references);
+    all.addAll(runners);
+    return all;
+  }
+
+  /** {@code nightly --date=.. --logs=.. --output=.. --runner=..} on a runner, as users run it. */
+  private List<String> nightly(String runner, LocalDate date, Path logsDir, Path output) {
+    List<String> args = new ArrayList<>(List.of("nightly", "--date=" + date, "--logs=" + logsDir,
+        "--output=" + output, "--runner=" + runner));
+    List<String> jvmFlags = new ArrayList<>();
+    if (runner.equals("SparkRunner")) {
+      args.add("--sparkMaster=local[2]");
+      jvmFlags.addAll(SPARK_JVM_FLAGS);
+    }
+    return launcher.encore(config.xmx(), jvmFlags, args);
+  }
+
+  /**
+   * The rows checked against the plain-Java reference's counts when it ran: DuckDB over {@code duckDbDatasets},
+   * runners over every dataset the reference wrote.
+   */
+  private List<BenchRow> checkedAgainstJava(Measured m, List<String> duckDbDatasets) {
+    List<BenchRow> rows = new ArrayList<>(m.rows());
+    BenchRow reference = rows.stream()
+        .filter(r -> r.engine().equals(BenchRow.JAVA) && r.outcome() == BenchRow.Outcome.OK).findFirst().orElse(null);
+    for (int i = 0; i < rows.size(); i++) {
+      BenchRow r = rows.get(i);
+      if (r.engine().equals(BenchRow.JAVA)) {
+        rows.set(i, r.outcome() == BenchRow.Outcome.OK ? r.checked(BenchRow.Outcome.OK, "reference", "") : r);
+      } else if (reference != null && r.outcome() == BenchRow.Outcome.OK) {
+        rows.set(i, compared(r, r.rows(), reference.rows(), r.engine().equals(BenchRow.DUCKDB)
+            ? duckDbDatasets : new ArrayList<>(reference.rows().keySet())));
       }
-      rows.add(measure(data, runner, launcher.encore(config.xmx(), jvmFlags, args), reference));
     }
     return rows;
   }
 
-  /** Runs one child JVM on a fresh output root, counts what it wrote, deletes the output root. */
-  private BenchRow measure(DataSet data, String engine, List<String> command, Map<String, Long> reference)
-      throws IOException, InterruptedException {
-    Path output = output(data, engine);
-    BenchFiles.deleteTree(output);
-    Path log = logs.resolve(Sizes.format(data.plays()) + "-" + engine + ".log");
-    String what = Sizes.format(data.plays()) + " " + engine;
-    out.println("bench: " + what + " running (log " + log + ")");
-    ChildJvm.Measurement m = ChildJvm.run(command, log);
-    BenchRow row;
-    if (m.exitCode() != 0) {
-      String message = "exit code " + m.exitCode() + " after " + String.format(Locale.ROOT, "%.1f", m.wallSeconds())
-          + " s, log " + log;
-      err.println("bench: " + what + " FAILED: " + message + "; its last lines:");
-      lastLines(log, 12).forEach(line -> err.println("    " + line));
-      row = new BenchRow(data.plays(), data.users(), engine, BenchRow.Outcome.FAILED, m.wallSeconds(),
-          m.peakRssBytes(), Map.of(), "n/a", message, log.toString());
-    } else {
-      Map<String, Long> counts = Files.isDirectory(output) ? DatasetCounts.of(output) : Map.of();
-      row = new BenchRow(data.plays(), data.users(), engine, BenchRow.Outcome.OK, m.wallSeconds(),
-          m.peakRssBytes(), counts, engine.equals(BenchRow.JAVA) ? "reference" : "n/a", "", log.toString());
-      if (!engine.equals(BenchRow.JAVA) && reference != null) {
-        row = checked(row, reference);
-      }
-      out.printf(Locale.ROOT, "bench: %s: %.1f s, %,.0f plays/s, peak %s GiB, same counts %s%n", what,
-          row.wallSeconds(), row.playsPerSecond(),
-          row.peakRssBytes() < 0 ? "n/a" : String.format(Locale.ROOT, "%.2f", row.peakRssBytes() / (double) (1L << 30)),
-          row.sameCounts());
-      if (row.outcome() == BenchRow.Outcome.MISMATCH) {
-        err.println("bench: " + what + " MISMATCH: its row counts differ from the plain-Java reference's: "
-            + row.sameCounts() + " (log " + log + ")");
-      }
+  /** A row with its counts compared to a reference's over {@code datasets}; printed when they differ. */
+  private BenchRow compared(BenchRow row, Map<String, Long> counts, Map<String, Long> reference,
+      List<String> datasets) {
+    String same = BenchReport.sameCounts(counts, reference, datasets);
+    if (same.startsWith("✓")) {
+      return row.checked(BenchRow.Outcome.OK, same, "");
     }
-    BenchFiles.deleteTree(output);
-    BenchFiles.deleteTree(output.resolveSibling(output.getFileName() + ".duckdb-tmp"));
-    return row;
+    err.println("bench: " + row.scenario() + " " + row.size() + " " + row.engine() + " MISMATCH: its row counts"
+        + " differ from the reference's: " + same + " (log " + row.log() + ")");
+    return row.checked(BenchRow.Outcome.MISMATCH, same, "row counts differ from the reference's");
   }
 
-  /** The row with its counts compared to the plain-Java reference's (the datasets both write). */
-  private static BenchRow checked(BenchRow row, Map<String, Long> reference) {
-    if (reference == null) {
-      return row;
+  /**
+   * Runs every job --repeats times, interleaved (run 1 of every job, then run 2, ...), each in its own JVM on its
+   * own output (emptied or copied from {@link Job#copyOf} first, not timed; deleted after it is counted). An engine
+   * that fails is not run again. Every run of an engine must write the same rows.
+   */
+  private Measured measure(String scenario, DataSet data, List<Job> jobs) throws IOException, InterruptedException {
+    Map<String, List<BenchRow.Run>> runs = new LinkedHashMap<>();
+    Map<String, String> failed = new HashMap<>();
+    Map<String, String> differs = new HashMap<>();
+    Map<String, Map<String, Map<String, Long>>> partitions = new HashMap<>();
+    for (int repeat = 1; repeat <= config.repeats(); repeat++) {
+      for (Job job : jobs) {
+        runs.computeIfAbsent(job.engine(), e -> new ArrayList<>());
+        if (failed.containsKey(job.engine())) {
+          continue;
+        }
+        Path output = job.output();
+        BenchFiles.deleteTree(output);
+        if (job.copyOf() != null) {
+          BenchFiles.copyTree(job.copyOf(), output);
+        }
+        String what = scenario + " " + data.size() + " " + job.engine() + " run " + repeat + "/" + config.repeats();
+        Path log = logs.resolve(scenario + "-" + data.size() + "-" + job.engine() + "-" + repeat + ".log");
+        out.println("bench: " + what + " (log " + log + ")");
+        ChildJvm.Measurement m = ChildJvm.run(job.command(), log);
+        if (m.exitCode() != 0) {
+          String message = "exit code " + m.exitCode() + " after " + String.format(Locale.ROOT, "%.1f",
+              m.wallSeconds()) + " s, log " + log;
+          err.println("bench: " + what + " FAILED: " + message + "; its last lines:");
+          lastLines(log, 12).forEach(line -> err.println("    " + line));
+          failed.put(job.engine(), message);
+        } else {
+          Map<String, Map<String, Long>> counts = Files.isDirectory(output)
+              ? DatasetCounts.byPartition(output, job.countPublishedBy()) : Map.of();
+          Map<String, Map<String, Long>> first = partitions.putIfAbsent(job.engine(), counts);
+          if (first != null && !first.equals(counts)) {
+            differs.put(job.engine(), "run " + repeat + " wrote other rows than run 1: "
+                + DatasetCounts.totals(counts) + " vs " + DatasetCounts.totals(first));
+          }
+          runs.get(job.engine()).add(new BenchRow.Run(m.wallSeconds(), m.peakRssBytes(), log.toString()));
+          out.printf(Locale.ROOT, "bench: %s: %.1f s, peak %s GiB%n", what, m.wallSeconds(),
+              m.peakRssBytes() < 0 ? "n/a" : String.format(Locale.ROOT, "%.2f", m.peakRssBytes() / (double) (1L << 30)));
+        }
+        BenchFiles.deleteTree(output);
+        BenchFiles.deleteTree(output.resolveSibling(output.getFileName() + ".duckdb-tmp"));
+      }
     }
-    List<String> datasets = row.engine().equals(BenchRow.DUCKDB)
-        ? List.of("sessions", "user_rewards")
-        : new ArrayList<>(new TreeSet<>(reference.keySet()));
-    String same = BenchReport.sameCounts(row.rows(), reference, datasets);
-    BenchRow.Outcome outcome = same.startsWith("✓") ? BenchRow.Outcome.OK : BenchRow.Outcome.MISMATCH;
-    return new BenchRow(row.plays(), row.users(), row.engine(), outcome, row.wallSeconds(), row.peakRssBytes(),
-        row.rows(), same, outcome == BenchRow.Outcome.OK ? "" : "row counts differ", row.log());
+    List<BenchRow> rows = new ArrayList<>();
+    for (Job job : jobs) {
+      List<BenchRow.Run> done = runs.get(job.engine());
+      String lastLog = done.isEmpty() ? "" : done.get(done.size() - 1).log();
+      if (failed.containsKey(job.engine())) {
+        String message = failed.get(job.engine());
+        rows.add(new BenchRow(scenario, data.size(), data.plays(), data.users(), job.engine(),
+            BenchRow.Outcome.FAILED, Double.NaN, -1, Map.of(), "n/a", message,
+            message.substring(message.lastIndexOf("log ") + 4), done));
+        continue;
+      }
+      double wall = BenchRow.median(done.stream().map(BenchRow.Run::wallSeconds).toList());
+      long peak = done.stream().mapToLong(BenchRow.Run::peakRssBytes).max().orElse(-1);
+      Map<String, Long> totals = DatasetCounts.totals(partitions.get(job.engine()));
+      String differ = differs.get(job.engine());
+      rows.add(new BenchRow(scenario, data.size(), data.plays(), data.users(), job.engine(),
+          differ == null ? BenchRow.Outcome.OK : BenchRow.Outcome.MISMATCH, wall, peak, totals,
+          differ == null ? "n/a" : "✗ runs differ", differ == null ? "" : differ, lastLog, done));
+    }
+    return new Measured(rows, partitions);
   }
 
-  private Path output(DataSet data, String engine) {
-    return config.work().resolve("runs").resolve(Sizes.format(data.plays()) + "-" + engine).toAbsolutePath();
+  private Path output(String scenario, DataSet data, String engine) {
+    return config.work().resolve("runs").resolve(scenario + "-" + data.size() + "-" + engine).toAbsolutePath();
   }
 
   /** The runners this build has (their simple names), from Beam's runner registrars. */
@@ -261,10 +469,11 @@ public final class BenchCommand {
 
   static void printHelp(PrintStream out) {
     out.println("java -jar target/encore-bench.jar [--name=value ...]");
-    out.println("For each size: generates listening logs (cached under --work), runs the plain-Java and DuckDB");
-    out.println("references and the full nightly on each runner on them, each in its own JVM, and prints a table of");
-    out.println("wall time, plays/s, peak memory, the ratios to the references and a row-count check; appends the");
-    out.println("rows to --csv and writes --markdown. Run it from the repository root. Quick variant: --sizes=1M.");
+    out.println("For each scenario (cold, steady, backfill, testdata) and data set: runs the nightly (or backfill) on");
+    out.println("each runner and the plain-Java and DuckDB references from the same state, each in its own JVM,");
+    out.println("--repeats times interleaved, and prints a table of the median wall time and every run's, peak");
+    out.println("memory, the ratios to the references and a row-count check, with the targets; appends every run to");
+    out.println("--csv and writes --markdown. Run it from the repository root. Quick: --sizes=100k --repeats=1.");
     out.println();
     OptionsHelp.print(out, BenchOptions.class);
   }
@@ -362,10 +571,20 @@ public final class BenchCommand {
     }
 
     /** {@code java -Xmx.. -cp encore-bench.jar <main class> <args>}. */
-    List<String> main(String xmx, List<String> jvmFlags, Class<?> mainClass, String... args) {
-      List<String> main = new ArrayList<>(List.of("-cp", classPath, mainClass.getName()));
+    List<String> main(String xmx, List<String> jvmFlags, String mainClass, String... args) {
+      List<String> main = new ArrayList<>(List.of("-cp", classPath, mainClass));
       main.addAll(List.of(args));
       return ChildJvm.java(jvmFlags(xmx, jvmFlags), main);
+    }
+
+    /** Whether the class path the references run from has this class (a reference written on another branch). */
+    boolean has(String className) {
+      try {
+        Class.forName(className, false, BenchCommand.class.getClassLoader());
+        return true;
+      } catch (ClassNotFoundException e) {
+        return false;
+      }
     }
 
     private static List<String> jvmFlags(String xmx, List<String> flags) {
@@ -376,30 +595,31 @@ public final class BenchCommand {
   }
 
   /**
-   * One generated data set: its logs, and (for the DuckDB reference) their Parquet export, cached under
-   * {@code <work>/data/} by size, users, days and seed.
+   * One data set: generated logs, or the committed sample, and (for DuckDB) their Parquet export, cached under
+   * {@code <work>/data/}.
+   *
+   * @param size the table's name for it: the generated size (plays per 60 days) or "testdata"
+   * @param plays plays in its logs
+   * @param users listener accounts
+   * @param logs its arrival partitions
+   * @param parquet the Parquet export of its logs (made when DuckDB runs)
+   * @param last its last arrival day, T
    */
-  record DataSet(long plays, long users, Path dir, LocalDate last) {
-    Path logs() {
-      return dir.resolve("logs");
-    }
-
-    Path parquet() {
-      return dir.resolve("parquet");
-    }
+  record DataSet(String size, long plays, long users, Path logs, Path parquet, LocalDate last) {
 
     /** Generates (unless cached) the logs of a size, and exports them to Parquet when asked. Not timed. */
-    static DataSet prepare(BenchConfig config, long plays, boolean parquet, PrintStream out, PrintStream err)
-        throws IOException {
-      long users = config.users(plays);
+    static DataSet generated(BenchConfig config, long size, boolean parquet, PrintStream out, PrintStream err,
+        List<String> exports) throws IOException {
+      long users = config.users(size);
+      long plays = config.plays(size);
       Path dir = config.work().resolve("data").resolve(String.format(Locale.ROOT,
-          "plays-%s-users-%d-days-%d-seed-%d", Sizes.format(plays), users, config.days(), config.seed()))
-          .toAbsolutePath();
-      DataSet data = new DataSet(plays, users, dir, FROM.plusDays(config.days() - 1L));
+          "plays-%d-users-%d-days-%d-seed-%d", plays, users, config.days(), config.seed())).toAbsolutePath();
+      DataSet data = new DataSet(Sizes.format(size), plays, users, dir.resolve("logs"), dir.resolve("parquet"),
+          FROM.plusDays(config.days() - 1L));
       if (Files.exists(data.logs().resolve("_generator.json"))) {
-        out.println("bench: " + Sizes.format(plays) + " plays: using the generated logs in " + data.logs());
+        out.println("bench: " + data.size() + ": using the generated logs in " + data.logs());
       } else {
-        out.println("bench: " + Sizes.format(plays) + " plays: generating logs (" + users + " users, "
+        out.println("bench: " + data.size() + ": generating logs (" + plays + " plays, " + users + " users, "
             + config.days() + " days, seed " + config.seed() + ", no bot) in " + data.logs() + " (not timed)");
         BenchFiles.deleteTree(data.parquet());
         Files.createDirectories(dir);
@@ -409,17 +629,47 @@ public final class BenchCommand {
             "--output=" + data.logs(), "--from=" + FROM, "--days=" + config.days(), "--users=" + users,
             "--plays=" + plays, "--seed=" + config.seed(), "--bot=false"}, out, err);
         if (code != 0) {
-          throw new IllegalStateException("generating " + Sizes.format(plays) + " plays failed (exit " + code
+          throw new IllegalStateException("generating " + plays + " plays failed (exit " + code
               + "; its message is above)");
         }
       }
-      if (parquet && !PlaysExport.complete(data.parquet())) {
-        out.println("bench: " + Sizes.format(plays) + " plays: exporting the logs to Parquet for DuckDB (not timed)");
-        long started = System.nanoTime();
-        long records = PlaysExport.export(data.logs(), data.parquet());
-        out.printf(Locale.ROOT, "bench: exported %,d records in %.1f s%n", records, (System.nanoTime() - started) / 1e9);
+      if (parquet) {
+        data.export(out, exports);
       }
       return data;
+    }
+
+    /** The committed sample (--testdata), its plays and users from its _generator.json. */
+    static DataSet testdata(BenchConfig config, boolean parquet, PrintStream out, List<String> exports)
+        throws IOException {
+      Path logs = config.testdata().toAbsolutePath().normalize();
+      JsonNode manifest = new ObjectMapper().readTree(logs.resolve("_generator.json").toFile());
+      // Cached by the logs' size, so a changed sample is exported again.
+      Path dir = config.work().resolve("data").resolve("testdata-" + BenchFiles.size(logs)).toAbsolutePath();
+      DataSet data = new DataSet(BenchRow.TESTDATA, manifest.path("totals").path("plays").asLong(),
+          manifest.path("options").path("users").asLong(), logs, dir.resolve("parquet"), PlaysExport.lastDay(logs));
+      if (parquet) {
+        data.export(out, exports);
+      }
+      return data;
+    }
+
+    /** Exports the logs to Parquet for DuckDB unless done; says how long it took (now or when it was made). */
+    private void export(PrintStream out, List<String> exports) throws IOException {
+      Path record = parquet.resolveSibling("parquet-export.txt");
+      if (!PlaysExport.complete(parquet) || !Files.exists(record)) {
+        out.println("bench: " + size + ": exporting the logs to Parquet for DuckDB (not timed)");
+        long started = System.nanoTime();
+        long records = PlaysExport.export(logs, parquet);
+        Files.writeString(record, String.format(Locale.ROOT, "%d records in %.1f s",
+            records, (System.nanoTime() - started) / 1e9));
+      }
+      String line = "DuckDB's input, " + size + ": the Avro logs exported to Parquet beforehand ("
+          + PlaysExport.class.getSimpleName() + "), " + Files.readString(record).strip();
+      out.println("bench: " + line);
+      if (!exports.contains(line)) {
+        exports.add(line);
+      }
     }
   }
 }

@@ -9,11 +9,16 @@ import java.util.TreeSet;
 /**
  * The benchmark's options, checked once.
  *
- * @param sizes generated plays of each data set, in run order
+ * @param scenarios {@link BenchRow#COLD}, {@link BenchRow#STEADY}, {@link BenchRow#BACKFILL}, {@link
+ *     BenchRow#TESTDATA}, in run order
+ * @param repeats runs of every engine in every scenario, interleaved
+ * @param sizes generated plays per 60 days of each data set, in run order
  * @param runners Beam runners measured on each size, in run order
- * @param references {@link BenchRow#JAVA} and/or {@link BenchRow#DUCKDB}, run first on each size
+ * @param references {@link BenchRow#JAVA} and/or {@link BenchRow#DUCKDB}, run first in each scenario
  * @param days arrival days of history
- * @param playsPerUser plays per listener account (users = plays / playsPerUser)
+ * @param playsPerUser plays per listener account per 60 days (users = size / playsPerUser)
+ * @param testdata the committed sample's logs (testdata and backfill scenarios)
+ * @param backfillDays dates of the backfill scenario
  * @param seed generator seed
  * @param work work directory
  * @param csv CSV file rows are appended to
@@ -25,11 +30,15 @@ import java.util.TreeSet;
  * @param note free text recorded with the results
  */
 public record BenchConfig(
+    List<String> scenarios,
+    int repeats,
     List<Long> sizes,
     List<String> runners,
     List<String> references,
     int days,
     int playsPerUser,
+    Path testdata,
+    int backfillDays,
     long seed,
     Path work,
     Path csv,
@@ -50,6 +59,19 @@ public record BenchConfig(
    * @throws IllegalArgumentException naming the option and what is allowed
    */
   static BenchConfig from(BenchOptions o, Set<String> availableRunners) {
+    List<String> scenarios = names(o.getScenarios());
+    for (String scenario : scenarios) {
+      if (!SCENARIOS.contains(scenario)) {
+        throw new IllegalArgumentException("--scenarios: '" + scenario + "' is not one of "
+            + String.join(", ", SCENARIOS) + ".");
+      }
+    }
+    if (scenarios.isEmpty()) {
+      throw new IllegalArgumentException("--scenarios names no scenario; for example --scenarios=cold,steady.");
+    }
+    if (o.getRepeats() < 1 || o.getBackfillDays() < 1) {
+      throw new IllegalArgumentException("--repeats and --backfillDays must be at least 1.");
+    }
     List<Long> sizes = Sizes.parseList(o.getSizes());
     List<String> runners = names(o.getRunners());
     for (String runner : runners) {
@@ -85,7 +107,8 @@ public record BenchConfig(
     if (o.getMaxDirectPlays() < 0 || o.getDuckdbThreads() < 1) {
       throw new IllegalArgumentException("--maxDirectPlays must be 0 or more and --duckdbThreads at least 1.");
     }
-    return new BenchConfig(sizes, runners, references, o.getDays(), o.getPlaysPerUser(), o.getSeed(),
+    return new BenchConfig(scenarios, o.getRepeats(), sizes, runners, references, o.getDays(), o.getPlaysPerUser(),
+        Path.of(o.getTestdata()), o.getBackfillDays(), o.getSeed(),
         Path.of(o.getWork()), Path.of(o.getCsv()), Path.of(o.getMarkdown()), o.getMaxDirectPlays(), o.getXmx(),
         o.getReferenceXmx(),
         o.getDuckdbThreads(), o.getNote() == null ? "" : o.getNote());
@@ -97,9 +120,18 @@ public record BenchConfig(
     }
   }
 
-  /** Listener accounts of a data set of {@code plays} plays. */
-  long users(long plays) {
-    return Math.max(2, plays / playsPerUser);
+  /** The scenarios, in the order a full run measures them. */
+  static final List<String> SCENARIOS =
+      List.of(BenchRow.COLD, BenchRow.STEADY, BenchRow.BACKFILL, BenchRow.TESTDATA);
+
+  /** Listener accounts of a data set of {@code size} plays per 60 days. */
+  long users(long size) {
+    return Math.max(2, size / playsPerUser);
+  }
+
+  /** Plays in the generated logs of {@code size} plays per 60 days over {@link #days} days. */
+  long plays(long size) {
+    return Math.round(size * (double) days / 60);
   }
 
   private static List<String> names(String list) {

@@ -25,6 +25,22 @@ final class BenchFiles {
     }
   }
 
+  /** Copies a directory tree to {@code target} (which must not exist). */
+  static void copyTree(Path source, Path target) throws IOException {
+    List<Path> all;
+    try (Stream<Path> walk = Files.walk(source)) {
+      all = walk.sorted().toList();
+    }
+    for (Path p : all) {
+      Path to = target.resolve(source.relativize(p).toString());
+      if (Files.isDirectory(p)) {
+        Files.createDirectories(to);
+      } else {
+        Files.copy(p, to);
+      }
+    }
+  }
+
   /** Total bytes of the regular files under a directory (0 when it does not exist). */
   static long size(Path dir) throws IOException {
     if (!Files.exists(dir)) {

@@ -6,39 +6,71 @@ import org.apache.beam.sdk.options.PipelineOptions;
 
 /** Options of {@code encore bench}. */
 public interface BenchOptions extends PipelineOptions {
-  @Description("Data sizes in generated plays, comma-separated, in the order they run (k = thousand, M = million).")
-  @Default.String("1M,10M,30M")
+  @Description("Scenarios, comma-separated, in the order they run: cold (nightly of the last day on a fresh root, "
+      + "every arrival read), steady (the night after a published one: nightly of the last day on a copy of the "
+      + "root published by the nightly of the day before), backfill (backfill of --backfillDays days of --testdata "
+      + "on a fresh root, against one fresh nightly of its last day), testdata (nightly of --testdata's last day "
+      + "on a fresh root). cold and steady run on every --sizes; backfill and testdata on --testdata.")
+  @Default.String("cold,steady,backfill,testdata")
+  String getScenarios();
+
+  void setScenarios(String value);
+
+  @Description("Runs of every engine in every scenario, interleaved (run 1 of every engine, then run 2, ...); the "
+      + "table shows the median, results CSV every run.")
+  @Default.Integer(3)
+  int getRepeats();
+
+  void setRepeats(int value);
+
+  @Description("Data sizes of the generated logs, in plays per 60 days (the rate; k = thousand, M = million), "
+      + "comma-separated, in the order they run: the logs hold size x days / 60 plays of size / playsPerUser "
+      + "listeners, so 10M over 130 days is 21.7M plays of 25,000 listeners.")
+  @Default.String("10M")
   String getSizes();
 
   void setSizes(String value);
 
   @Description("Beam runners measured on each size, in order: FlinkRunner (embedded mini-cluster, default "
       + "parallelism), SparkRunner (--sparkMaster=local[2]), DirectRunner.")
-  @Default.String("FlinkRunner,SparkRunner,DirectRunner")
+  @Default.String("FlinkRunner")
   String getRunners();
 
   void setRunners(String value);
 
-  @Description("References run first on each size: java (plain single-threaded Java pass, the same datasets), "
-      + "duckdb (DuckDB SQL: sessions and user_rewards). Empty for none.")
+  @Description("References run in every scenario but backfill: java (plain single-threaded Java pass, the same "
+      + "datasets), duckdb (DuckDB SQL: sessions and user_rewards cold; sessions, activity and user_rewards in "
+      + "steady state). Empty for none.")
   @Default.String("java,duckdb")
   String getReferences();
 
   void setReferences(String value);
 
-  @Description("Days of history: the plays are spread over this many arrival days, and each run is the nightly of "
-      + "the last day on a fresh output root, so it reads them all.")
-  @Default.Integer(60)
+  @Description("Days of history of the generated logs (130 or more: every dataset has rows, and the anchors of "
+      + "the longest window are final).")
+  @Default.Integer(130)
   int getDays();
 
   void setDays(int value);
 
-  @Description("Plays per listener account over the history: users = plays / playsPerUser, the same at every "
-      + "size (with 60 days about 6.7 plays per account and day).")
+  @Description("Plays per listener account per 60 days: users = size / playsPerUser, the same at every size "
+      + "(about 6.7 plays per account and day).")
   @Default.Integer(400)
   int getPlaysPerUser();
 
   void setPlaysPerUser(int value);
+
+  @Description("The committed sample's logs, for the testdata and backfill scenarios.")
+  @Default.String("testdata/logs")
+  String getTestdata();
+
+  void setTestdata(String value);
+
+  @Description("Days of the backfill scenario: backfill --from=<last day - (days - 1)> --to=<last day>.")
+  @Default.Integer(90)
+  int getBackfillDays();
+
+  void setBackfillDays(int value);
 
   @Description("Seed of the generated data.")
   @Default.Long(42)

@@ -1,5 +1,6 @@
 package dev.encore.bench;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.encore.avro.Activity;
 import dev.encore.avro.Session;
 import dev.encore.avro.internal.Play;
@@ -46,8 +47,13 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.stream.Stream;
 import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.parquet.avro.AvroParquetReader;
+import org.apache.parquet.hadoop.ParquetReader;
 import org.apache.parquet.hadoop.ParquetWriter;
+import org.apache.parquet.hadoop.util.HadoopInputFile;
 
 /**
  * Reference (a) of the benchmark: what {@code nightly --date=T} publishes on a fresh output root, computed by one
@@ -63,9 +69,17 @@ import org.apache.parquet.hadoop.ParquetWriter;
  * until the end and written to a second sorted file of their partition. No staging, run metadata, {@code _SUCCESS}
  * or report: it is a reference for speed and for row counts, not a publisher.
  *
+ * <p>With {@code --published=ROOT} it is the steady-state night instead: ROOT is an output root where the nightly
+ * of an earlier date has published (the benchmark prepares it with {@code nightly --date=T-1}), and, as the
+ * pipeline does, it reads only the arrival partitions of the run's late window (T-3-L .. T), reads the published
+ * activity of the older days the rewards and predictions need back from ROOT (activity published by a run on or
+ * after its day plus the lateness; ROOT is trusted to be built with this definition and activity logic), and writes
+ * what that night publishes: sessions T-1-L .. T-1, the activity of T-L .. T, the reward partitions of the anchors,
+ * the predictions of T, and rejected records of the arrivals ROOT has none for and of T. ROOT is only read.
+ *
  * <p>{@code java -cp target/encore-bench.jar dev.encore.bench.PlainJavaNightly --date=T --logs=DIR
- * --output=DIR} [{@code --maxPlaysPerUserDay=5000}], with the built-in definitions. Exit code 0 on success, 2 on
- * a bad command line, 1 on any failure.
+ * --output=DIR} [{@code --published=ROOT --maxPlaysPerUserDay=5000}], with the built-in definitions. Exit code 0
+ * on success, 2 on a bad command line, 1 on any failure.
  */
 public final class PlainJavaNightly {
   private PlainJavaNightly() {}
@@ -94,8 +108,9 @@ public final class PlainJavaNightly {
     }
     long started = System.nanoTime();
     try {
+      Path published = given.containsKey("published") ? Path.of(given.get("published")) : null;
       Result r = run(LocalDate.parse(given.get("date")), Path.of(given.get("logs")), Path.of(given.get("output")),
-          Long.parseLong(given.getOrDefault("maxPlaysPerUserDay", "5000")), JobDefinition.builtIn());
+          Long.parseLong(given.getOrDefault("maxPlaysPerUserDay", "5000")), JobDefinition.builtIn(), published);
       out.printf("plain-java nightly %s: %d records read, %d plays accepted, %d users, %.1f s (%s)%n",
           given.get("date"), r.records(), r.plays(), r.users(), (System.nanoTime() - started) / 1e9, r.phases());
       r.rows().forEach((dataset, n) -> out.printf("  %s: %d rows%n", dataset, n));
@@ -114,6 +129,18 @@ public final class PlainJavaNightly {
    */
   public static Result run(LocalDate date, Path logs, Path output, long maxPlaysPerUserDay, JobDefinition definition)
       throws IOException {
+    return run(date, logs, output, maxPlaysPerUserDay, definition, null);
+  }
+
+  /**
+   * Computes and writes the datasets of run {@code date} under {@code output}: on a fresh output root, or, with
+   * {@code published}, the steady-state night on top of that published root (see the class doc).
+   *
+   * @param output a directory that does not exist yet or is empty
+   * @param published an output root published by an earlier night, only read; null for a fresh root
+   */
+  public static Result run(LocalDate date, Path logs, Path output, long maxPlaysPerUserDay, JobDefinition definition,
+      Path published) throws IOException {
     Path logsRoot = logs.toAbsolutePath().normalize();
     Path outRoot = output.toAbsolutePath().normalize();
     if (Files.isDirectory(outRoot)) {
@@ -126,36 +153,125 @@ public final class PlainJavaNightly {
     RewardSpec spec = RewardSpec.of(definition);
     int lateness = definition.playRules().allowedLatenessDays();
     LocalDate firstInputDay = ArrivalPartitions.firstDay(logsRoot.toString());
-    // The nightly's own plan for a fresh output root: nothing published yet, every activity day rebuilt.
-    NightlyPlan plan = NightlyPlan.of(date, lateness, firstInputDay, definition.publicationAges(),
-        definition.discovery().lookbackDays(), Set.of());
+    NightlyPlan plan;
+    Map<String, List<Activity>> history = new HashMap<>();
+    Set<LocalDate> rejectedPublished = Set.of();
+    long t0 = System.nanoTime();
+    if (published == null) {
+      // The nightly's own plan for a fresh output root: nothing published yet, every activity day rebuilt.
+      plan = NightlyPlan.of(date, lateness, firstInputDay, definition.publicationAges(),
+          definition.discovery().lookbackDays(), Set.of());
+    } else {
+      Path root = published.toAbsolutePath().normalize();
+      // The planner's rule (NightlyPlanner.whyNotReusable): activity published by a run on or after D + L.
+      Set<LocalDate> reusable = new TreeSet<>();
+      for (LocalDate day : publishedDays(root, Outputs.ACTIVITY.name())) {
+        if (!publishedBy(root, Outputs.ACTIVITY.name(), day).isBefore(day.plusDays(lateness))) {
+          reusable.add(day);
+        }
+      }
+      PredictionRules rules = definition.predictions();
+      LocalDate firstModelDay = rules == null ? null : LocalDate.ofEpochDay(
+          PredictStickiness.fitFrom(date.toEpochDay(), definition.maturityAge(), rules));
+      plan = NightlyPlan.of(date, lateness, firstInputDay, definition.publicationAges(),
+          definition.discovery().lookbackDays(), reusable, Set.of(), firstModelDay);
+      history = readActivity(root, plan.activityReused());
+      rejectedPublished = publishedDays(root, Outputs.REJECTED.name());
+    }
     ArrivalPartitions.Found input =
         ArrivalPartitions.resolve(logsRoot.toString(), plan.firstArrival(), plan.lastArrival(), false);
 
-    long t0 = System.nanoTime();
+    long tHistory = System.nanoTime();
     Intake intake;
     List<String> userIds;
     long t1;
     long t2;
     Writers writers = new Writers(outRoot);
     try (writers) {
-      intake = read(input.partitions(), new PlayValidator(definition.playRules()), writers);
+      Set<LocalDate> noRejected = rejectedPublished;
+      intake = read(input.partitions(), new PlayValidator(definition.playRules()), writers,
+          day -> day.equals(date) || !noRejected.contains(day));
       t1 = System.nanoTime();
       PerUser perUser = new PerUser(plan, spec, definition.sessionRules(), maxPlaysPerUserDay, writers);
-      userIds = new ArrayList<>(intake.users().keySet());
-      Collections.sort(userIds);
+      Set<String> everyone = new TreeSet<>(intake.users().keySet());
+      everyone.addAll(history.keySet());
+      userIds = new ArrayList<>(everyone);
       for (String userId : userIds) {
         // Each user's plays are dropped once used, so memory shrinks as the pass goes on.
-        perUser.process(userId, intake.users().remove(userId).toPlays(userId));
+        UserPlays plays = intake.users().remove(userId);
+        List<Activity> older = history.remove(userId);
+        perUser.process(userId, plays == null ? List.of() : plays.toPlays(userId), older == null ? List.of() : older);
       }
       perUser.writeEntityRewards();
       perUser.writePredictions();
       t2 = System.nanoTime();
     }
     long t3 = System.nanoTime();
-    String phases = String.format(Locale.ROOT, "reading %.1f s, per user %.1f s, closing files %.1f s",
-        (t1 - t0) / 1e9, (t2 - t1) / 1e9, (t3 - t2) / 1e9);
+    String phases = String.format(Locale.ROOT,
+        "reading published activity %.1f s, reading logs %.1f s, per user %.1f s, closing files %.1f s",
+        (tHistory - t0) / 1e9, (t1 - tHistory) / 1e9, (t2 - t1) / 1e9, (t3 - t2) / 1e9);
     return new Result(writers.rows(), intake.records(), intake.plays(), userIds.size(), phases);
+  }
+
+  /** The days ({@code dt=} folders with {@code _SUCCESS}) a dataset has published under an output root. */
+  private static Set<LocalDate> publishedDays(Path root, String dataset) throws IOException {
+    Set<LocalDate> days = new TreeSet<>();
+    Path dir = root.resolve(dataset);
+    if (!Files.isDirectory(dir)) {
+      return days;
+    }
+    try (Stream<Path> partitions = Files.list(dir)) {
+      for (Path p : partitions.toList()) {
+        String name = p.getFileName().toString();
+        if (name.startsWith("dt=") && Files.exists(p.resolve("_SUCCESS"))) {
+          days.add(LocalDate.parse(name.substring(3)));
+        }
+      }
+    }
+    return days;
+  }
+
+  /** The date of the run that last published a partition (its {@code _run.json}). */
+  private static LocalDate publishedBy(Path root, String dataset, LocalDate day) throws IOException {
+    Path meta = root.resolve(dataset).resolve("dt=" + day).resolve("_run.json");
+    return LocalDate.parse(JSON.readTree(meta.toFile()).get("date").asText());
+  }
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  /** The published activity of {@code days}, by user (as ReadActivity reads it back for the pipeline). */
+  private static Map<String, List<Activity>> readActivity(Path root, List<LocalDate> days) throws IOException {
+    Map<String, List<Activity>> byUser = new HashMap<>();
+    Interner interner = new Interner();
+    Configuration conf = new Configuration(false);
+    for (LocalDate day : days) {
+      List<Path> files;
+      try (Stream<Path> list = Files.list(root.resolve(Outputs.ACTIVITY.name()).resolve("dt=" + day))) {
+        files = list.filter(f -> f.getFileName().toString().endsWith(".parquet")).sorted().toList();
+      }
+      for (Path f : files) {
+        // Parquet's own reader on the local file: ParquetFiles.read goes through Beam's file systems.
+        try (ParquetReader<GenericRecord> reader = AvroParquetReader.<GenericRecord>builder(
+                HadoopInputFile.fromPath(new org.apache.hadoop.fs.Path(f.toUri()), conf))
+            .withDataModel(GenericData.get()).build()) {
+          for (GenericRecord r = reader.read(); r != null; r = reader.read()) {
+            // Every column as the generated class holds it: strings shared, the date from its epoch day.
+            Activity a = new Activity();
+            for (Schema.Field field : Activity.getClassSchema().getFields()) {
+              Object value = r.get(field.name());
+              if (value instanceof CharSequence text) {
+                value = interner.intern(text.toString());
+              } else if (value instanceof Integer epochDay && field.name().equals("activity_date")) {
+                value = LocalDate.ofEpochDay(epochDay);
+              }
+              a.put(field.pos(), value);
+            }
+            byUser.computeIfAbsent(interner.intern(a.getUserId()), u -> new ArrayList<>()).add(a);
+          }
+        }
+      }
+    }
+    return byUser;
   }
 
   /** The accepted plays of every user, and what was read. */
@@ -165,8 +281,8 @@ public final class PlainJavaNightly {
    * Reads and validates every record of the partitions, in (arrival day, path) order; files are numbered in that
    * order, as the pipeline numbers them, so deduplication keeps the same delivery. Rejections are written as read.
    */
-  private static Intake read(List<InputPartition> partitions, PlayValidator validator, Writers writers)
-      throws IOException {
+  private static Intake read(List<InputPartition> partitions, PlayValidator validator, Writers writers,
+      java.util.function.Predicate<LocalDate> publishRejected) throws IOException {
     Map<String, UserPlays> users = new HashMap<>();
     Interner interner = new Interner();
     Dataset<?> rejected = Outputs.REJECTED;
@@ -176,21 +292,24 @@ public final class PlainJavaNightly {
     for (InputPartition partition : partitions) {
       LocalDate day = partition.day();
       String dt = day.toString();
+      boolean rejections = publishRejected.test(day);
       records += ListeningLogReader.readPartition(partition, fileIndex, (event, path, index, position) -> {
         Verdict verdict = validator.judge(event, day, index, position);
         if (verdict instanceof Verdict.Accepted accepted) {
           Play p = accepted.play();
           users.computeIfAbsent(p.getUserId(), u -> new UserPlays()).add(p, interner);
           plays[0]++;
-        } else if (verdict instanceof Verdict.Rejected r) {
+        } else if (verdict instanceof Verdict.Rejected r && rejections) {
           writers.write(rejected, dt, IngestListeningLogs.rejectedRecord(event, r, path, position));
         }
       });
       fileIndex += partition.files().size();
       // An arrival without rejections still has its (empty) partition, as the pipeline publishes it; the file is
       // complete once the partition is read (an open Parquet writer holds a few MB).
-      writers.touch(rejected, dt);
-      writers.close(rejected, dt);
+      if (rejections) {
+        writers.touch(rejected, dt);
+        writers.close(rejected, dt);
+      }
     }
     return new Intake(users, records, plays[0]);
   }
@@ -249,8 +368,11 @@ public final class PlainJavaNightly {
       }
     }
 
-    /** One user's plays; rows are written in key order, as the pipeline sorts each file. */
-    void process(String userId, List<Play> plays) throws IOException {
+    /**
+     * One user's plays and published activity (empty on a fresh root); rows are written in key order, as the
+     * pipeline sorts each file.
+     */
+    void process(String userId, List<Play> plays, List<Activity> history) throws IOException {
       UserSessions.Result perUser = sessions.of(plays);
       List<Session> userSessions = new ArrayList<>(perUser.sessions());
       userSessions.sort(Outputs.SESSIONS::compare);
@@ -272,8 +394,13 @@ public final class PlainJavaNightly {
         }
       }
 
-      // Rewards from the activity, as ComputeRewards labels them (a fresh root: every day's activity is rebuilt).
-      UserRewardLabels.Labels l = labels.of(userId, perUser.activity());
+      // Rewards from the activity, as ComputeRewards labels them: the rebuilt days and the days read back.
+      List<Activity> activity = perUser.activity();
+      if (!history.isEmpty()) {
+        activity = new ArrayList<>(activity);
+        activity.addAll(history);
+      }
+      UserRewardLabels.Labels l = labels.of(userId, activity);
       for (UserRewardLabels.DayRow r : l.userRewards()) {
         writers.write(userRewards, RewardRows.dt(r.day()), r.row());
       }
