@@ -46,9 +46,10 @@ import java.util.stream.Stream;
  * </ul>
  *
  * <p>Not computed: {@code user_entity_rewards}, {@code entity_rewards}, predictions ({@code reward_priors},
- * {@code entity_predictions}) and {@code rejected}. It assumes a steady root: every older activity day the rewards
- * need is published (it stops, naming the day, when one is missing, where the pipeline would rebuild it from the
- * logs) and built under the same definition.
+ * {@code entity_predictions}) and {@code rejected}; the run metadata, {@code _SUCCESS} and the input calendar are
+ * not written. It assumes a steady root: every older activity day the rewards need is published (it stops, naming
+ * the day, when one is missing, where the pipeline would rebuild it from the logs) and built under the same
+ * definition, and every arrival partition of the window is in the export (no {@code --allowMissingDays}).
  *
  * <p>The numbers (L, stream thresholds, session gap and cap, horizons, entity levels, lookback, checkpoints) are
  * read from the definition file ({@code --definition}, default the built-in {@code pipelines/nightly.yaml}); the
@@ -104,20 +105,17 @@ public final class DuckDbSteadyNight {
       List<Integer> weeks = ints(d.at("/user_rewards/active_weeks_horizons"));
       List<Integer> discoveryDays = ints(d.at("/discovery/active_days_horizons"));
       int stickinessDays = d.at("/discovery/stickiness_days").asInt();
-      // docs/rewards.md: the maturity age M is the longest window plus L; "auto" publishes each label horizon N
-      // (1 for return_d1) at N + L, and M always.
-      TreeSet<Integer> windows = new TreeSet<>(activeDays);
-      windows.addAll(volume);
-      windows.addAll(weeks);
-      windows.addAll(discoveryDays);
-      windows.add(stickinessDays - 1);
-      int maturity = windows.last() + lateness;
+      // docs/rewards.md: "auto" publishes each label horizon N (1 for return_d1, the user_rewards and discovery
+      // horizons) at N + L, and the maturity age M (the longest window, the trace's included, plus L) always.
+      TreeSet<Integer> labels = new TreeSet<>(activeDays);
+      labels.addAll(volume);
+      labels.addAll(weeks);
+      labels.addAll(discoveryDays);
+      labels.add(1);
+      int maturity = Math.max(labels.last(), stickinessDays - 1) + lateness;
       TreeSet<Integer> ages = new TreeSet<>();
       JsonNode checkpoints = d.at("/publishing/checkpoints");
       if (checkpoints.isTextual() && checkpoints.asText().equals("auto")) {
-        TreeSet<Integer> labels = new TreeSet<>(windows);
-        labels.remove(stickinessDays - 1);
-        labels.add(1);
         labels.forEach(n -> ages.add(n + lateness));
       } else {
         ages.addAll(ints(checkpoints));
@@ -204,6 +202,7 @@ public final class DuckDbSteadyNight {
     }
     LocalDate first = LocalDate.parse(Files.readString(firstDayFile).trim());
     int lateness = def.lateness();
+    // The read window of a steady night (README, nightly): arrival days T-3-L .. T, none before F.
     LocalDate firstArrival = max(first, date.minusDays(3 + lateness));
     List<String> playFiles = playFiles(plays, firstArrival, date);
 
