@@ -175,7 +175,10 @@ abstract class StoreEndToEnd {
 
     Backfill.Summary resumed = Runs.backfill(args(logs, out, "--from=" + from, "--to=" + LAST));
     assertThat(List.of(resumed.ran(), resumed.skipped()), equalTo(List.of(2, 1)));
-    assertThat(TreeSnapshot.differences(localBackfill(), view(out, logs, options(), false)), empty());
+    // Two invocations, so the run metadata differs from one uninterrupted backfill's (its range, inputs, outputs);
+    // every partition's rows are the same.
+    assertThat(TreeSnapshot.differences(rowsOnly(localBackfill()), rowsOnly(view(out, logs, options(), false))),
+        empty());
   }
 
   @Test
@@ -433,6 +436,13 @@ abstract class StoreEndToEnd {
       }
     }
     return view;
+  }
+
+  /** A {@link #view} without the run metadata: each partition's row count and digest. */
+  private static Map<String, String> rowsOnly(Map<String, String> view) {
+    Map<String, String> rows = new TreeMap<>();
+    view.forEach((partition, seen) -> rows.put(partition, seen.substring(0, seen.indexOf(" metadata "))));
+    return rows;
   }
 
   private static String relative(String text, String logs, String root) {
