@@ -43,8 +43,8 @@ public final class PredictionRows {
   public record EntityPredictions(GenericRecord entityRow, List<GenericRecord> rows) {}
 
   /**
-   * Predicts one entity from its recent discoveries: its posterior (the prior itself without any), its row, and
-   * each of its rows to predict conditioned on the row's own final days.
+   * Predicts one entity from its recent discoveries: its stickiness (the prior's without any) for its row, and each
+   * of its rows to predict from its posterior conditioned on the row's own final days.
    *
    * @param prior the level's prior; null when it has none
    */
@@ -54,14 +54,17 @@ public final class PredictionRows {
     // Only the posterior and the per-discovery predictions: the fit's parameters do not matter here.
     StickinessModel model = new StickinessModel(days, 2, 0);
     StickinessModel.Evidence evidence = StickinessModel.Evidence.of(recent, days);
-    StickinessModel.Posterior posterior = prior == null ? null : model.posterior(prior, evidence);
     GenericRecord entityRow = null;
     if (!recent.isEmpty()) {
-      Prediction p = posterior == null ? null : new Prediction(posterior.stickiness(), posterior.sd());
+      Prediction p = prior == null ? null : model.stickiness(prior, evidence);
       entityRow = entityPrediction(predictionSchema, stickinessDays, level, entityId, asOf, evidence, recent.size(), p);
     }
-    StickinessModel.DiscoveryPredictor discoveries =
-        posterior == null ? null : model.discoveries(posterior.mean(), posterior.cov(), prior.noise());
+    // The whole posterior (W x W) only for an entity with rows to predict: a backfill's earlier dates have none.
+    StickinessModel.DiscoveryPredictor discoveries = null;
+    if (prior != null && !rows.isEmpty()) {
+      StickinessModel.Posterior posterior = model.posterior(prior, evidence);
+      discoveries = model.discoveries(posterior.mean(), posterior.cov(), prior.noise());
+    }
     List<GenericRecord> predicted = new ArrayList<>();
     for (GenericRecord row : rows) {
       // Rows may be a pipeline's elements, which must not change: the prediction goes into a copy.

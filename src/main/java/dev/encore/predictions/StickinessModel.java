@@ -283,6 +283,45 @@ public final class StickinessModel implements Serializable {
   }
 
   /**
+   * What {@link #posterior} gives of the entity's stickiness, without its whole covariance: with s = Σ[I, ·] 1 the
+   * variance is 1ᵀΣ1 - sᵀA⁻¹s, a solve with two right-hand sides instead of W + 1. The mean is computed as the
+   * posterior's (the same column of the same solve, the same sums), so it is the same double; the variance agrees
+   * to rounding. Most entities of a backfill's earlier dates need only this.
+   */
+  public Prediction stickiness(Prior prior, Evidence evidence) {
+    int k = evidence.daysObserved();
+    double[] mu = prior.mean();
+    double[][] sigma = prior.cov();
+    double total = sum(sigma);
+    if (k == 0) {
+      return new Prediction(1 + sum(mu), Math.sqrt(Math.max(0, total)));
+    }
+    DMatrixRMaj a = new DMatrixRMaj(k, k);
+    DMatrixRMaj rhs = new DMatrixRMaj(k, 2);
+    for (int i = 0; i < k; i++) {
+      for (int j = 0; j < k; j++) {
+        a.set(i, j, sigma[i][j] + prior.noise()[i][j] / Math.max(evidence.n()[i], evidence.n()[j]));
+      }
+      rhs.set(i, 0, (double) evidence.active()[i] / evidence.n()[i] - mu[i]);
+      rhs.set(i, 1, sum(sigma[i]));
+    }
+    DMatrixRMaj solved = solve(a, rhs);
+    double[] m = new double[days];
+    for (int j = 0; j < days; j++) {
+      double shift = 0;
+      for (int i = 0; i < k; i++) {
+        shift += sigma[j][i] * solved.get(i, 0);
+      }
+      m[j] = mu[j] + shift;
+    }
+    double explained = 0;
+    for (int i = 0; i < k; i++) {
+      explained += rhs.get(i, 1) * solved.get(i, 1);
+    }
+    return new Prediction(1 + sum(m), Math.sqrt(Math.max(0, total - explained)));
+  }
+
+  /**
    * Predicts single discoveries' stickiness from their own final days, their traces drawn from N(a, B + V): one
    * instance per (a, B), caching the factorisation per number of days known.
    */

@@ -341,6 +341,63 @@ class StickinessModelTest {
   }
 
   @Test
+  void theStickinessAloneIsThePosteriorsWithoutItsCovariance() {
+    // Without observations: 1 + 0.5 + 0.4 + 0.3 and sqrt(0.22), as above.
+    StickinessModel three = new StickinessModel(3, 2, RIDGE);
+    Prediction none = three.stickiness(prior3(), Evidence.of(List.of(trace("x")), 3));
+    assertThat(none.mean(), closeTo(2.2, EPS));
+    assertThat(none.sd(), closeTo(Math.sqrt(0.22), EPS));
+    // k = 1, 2, 3 on W = 3 and every k on a random 59-day prior: the mean is the same double, the sd agrees to
+    // rounding (sᵀA⁻¹s against the sum of the posterior covariance).
+    List<Evidence> evidence = List.of(
+        Evidence.of(List.of(trace("x", 1), trace("x", 0), trace("x", 1)), 3),
+        Evidence.of(List.of(trace("x", 1, 1), trace("x", 0, 1), trace("x", 1)), 3),
+        Evidence.of(List.of(trace("x", 1, 0, 1), trace("x", 1, 1, 1), trace("x", 0, 0, 0)), 3));
+    for (Evidence e : evidence) {
+      assertSameStickiness(three, prior3(), e);
+    }
+    int w = 59;
+    java.util.Random random = new java.util.Random(15);
+    double[] mu = new double[w];
+    double[][] root = new double[w][w];
+    for (int i = 0; i < w; i++) {
+      mu[i] = 0.2 + 0.5 * random.nextDouble();
+      for (int j = 0; j < w; j++) {
+        root[i][j] = 0.05 * random.nextGaussian();
+      }
+    }
+    double[][] sigma = new double[w][w];
+    double[][] noise = new double[w][w];
+    for (int i = 0; i < w; i++) {
+      for (int j = 0; j < w; j++) {
+        for (int l = 0; l < w; l++) {
+          sigma[i][j] += root[i][l] * root[j][l];
+        }
+        noise[i][j] = (i == j ? 0.2 : 0) + 0.5 * sigma[i][j];
+      }
+    }
+    Prior prior = new Prior(mu, sigma, noise);
+    StickinessModel model = new StickinessModel(w, 2, RIDGE);
+    for (int k = 0; k <= w; k++) {
+      int[] n = new int[w];
+      long[] active = new long[w];
+      for (int i = 0; i < k; i++) {
+        n[i] = 1 + random.nextInt(20);
+        active[i] = random.nextInt(n[i] + 1);
+      }
+      assertSameStickiness(model, prior, new Evidence(n, active));
+    }
+  }
+
+  private static void assertSameStickiness(StickinessModel model, Prior prior, Evidence e) {
+    Posterior p = model.posterior(prior, e);
+    Prediction alone = model.stickiness(prior, e);
+    assertThat(alone.mean(), equalTo(p.stickiness()));
+    assertThat(alone.sd(), closeTo(p.sd(), 1e-12 * Math.max(1, p.sd())));
+    assertThat(alone.sd() > 0, equalTo(true));
+  }
+
+  @Test
   void oneObservedDayIsAScalarUpdate() {
     // 4 discoveries with day 1 final, 3 of them active: n = (4, 0, 0), ȳ_1 = 3/4, k = 1.
     Evidence e = Evidence.of(List.of(trace("x", 1), trace("x", 1), trace("x", 0), trace("x", 1)), 3);
