@@ -16,7 +16,8 @@ import java.util.Map;
  * @param outcome what happened
  * @param wallSeconds median wall time of the runs, JVM start included; NaN when not measured
  * @param peakRssBytes the highest peak resident memory of the runs; -1 when not measured
- * @param rows rows per dataset it wrote (of the last run; empty when not measured)
+ * @param rows rows per dataset it wrote (of the first run: a later run that wrote other rows is a FAIL;
+ *     empty when not measured)
  * @param sameCounts the row-count check against the scenario's reference: "✓ …", "✗ …", "reference" or "n/a"
  * @param message why it failed or was skipped (the exit code and log), empty when ok
  * @param log the last run's log file, empty when none

@@ -63,8 +63,9 @@ public final class Backfill {
             start, to, s.wallTime().toMillis() / 1000.0, s.total(RunStats.RECORDS), s.published().size(),
             s.unchanged().size());
       } catch (EncoreException e) {
-        throw new EncoreException(e.exitCode(), "backfill stopped at " + start + " (the dates before it are"
-            + " published; re-run the same command to resume: the dates it recorded are skipped): "
+        throw new EncoreException(e.exitCode(), "backfill stopped at " + start + " (its one pipeline for "
+            + start + " .. " + to + " failed; the dates before " + start + " are published; re-run the same command"
+            + " to resume: the dates it recorded are skipped): "
             + e.getMessage(), e);
       }
     }

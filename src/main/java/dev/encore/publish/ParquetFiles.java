@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.channels.Channels;
 import java.nio.channels.SeekableByteChannel;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
@@ -104,7 +105,7 @@ public final class ParquetFiles {
       FileMetaData meta = reader.getFooter().getFileMetaData();
       MessageType fileSchema = meta.getSchema();
       Map<String, Set<String>> keyValues = new HashMap<>();
-      meta.getKeyValueMetaData().forEach((k, v) -> keyValues.put(k, Set.of(v)));
+      meta.getKeyValueMetaData().forEach((k, v) -> keyValues.put(k, Collections.singleton(v))); // v may be null
       AvroReadSupport<GenericRecord> support = new AvroReadSupport<>(GenericData.get());
       ReadSupport.ReadContext context = support.init(new InitContext(READ_CONF, keyValues, fileSchema));
       RecordMaterializer<GenericRecord> materializer =

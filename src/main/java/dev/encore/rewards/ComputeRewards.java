@@ -74,18 +74,6 @@ public class ComputeRewards extends PTransform<PCollection<Activity>, PCollectio
     return new ComputeRewards(spec, asOfs, days);
   }
 
-  /**
-   * The same, also giving ({@link #TRACES}) the traces of the model discoveries on the days {@code first} ..
-   * {@code last} (epoch days), which the predictions are fitted and conditioned on; for a single as-of date.
-   */
-  public ComputeRewards withModelDays(long first, long last) {
-    if (asOfs.size() != 1) {
-      throw new IllegalStateException("model days of several as-of dates are given with each AsOf");
-    }
-    AsOf a = asOfs.get(0);
-    return new ComputeRewards(spec, List.of(new AsOf(a.finality(), a.anchors(), first, last)), incompleteArrivals);
-  }
-
   /** The key of a trace in {@link #TRACES}: its entity level and the as-of date (epoch day) it is a trace as of. */
   public static String traceKey(String level, long asOf) {
     return level + "\u0000" + asOf;
